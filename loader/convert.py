@@ -1,0 +1,87 @@
+"""Small pure functions that turn one YAML field into its column value.
+
+The kind declarations in :mod:`loader.kinds` name these; they never touch a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# runner_type spellings of the real files -> the core runtime that runs them.
+RUNNER_TYPE_RUNTIMES: Mapping[str, str] = {
+    "shell": "core.shell",
+    "bash": "core.shell",
+    "sh": "core.shell",
+    "python": "core.python",
+    "python3": "core.python",
+    "nodejs": "core.nodejs",
+    "node": "core.nodejs",
+    "javascript": "core.nodejs",
+    "native": "core.native",
+    "standalone": "core.sensor.builtin",
+    "builtin": "core.sensor.builtin",
+}
+
+# Keys that belong to a property schema when a parameters map uses the flat dialect.
+_FLAT_ONLY_KEYS = ("required", "secret")
+
+
+def label_from_name(name: str) -> str:
+    """``interval_timer_sensor`` -> ``Interval Timer Sensor`` (the old loader's rule)."""
+    return " ".join(word.capitalize() for word in name.replace("-", "_").split("_") if word)
+
+
+def is_flat_parameters(value: Mapping[str, Any]) -> bool:
+    """True for the flat dialect: a map from parameter name straight to its schema."""
+    if value.get("type") == "object" or "properties" in value:
+        return False
+    return all(isinstance(spec, Mapping) for spec in value.values())
+
+
+def normalise_parameters(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a JSON Schema object whatever dialect ``value`` is written in.
+
+    The flat dialect (``name: {type, required: true, secret: true}``) becomes
+    ``{type: object, properties, required: [...]}``; ``secret`` stays on the property,
+    where the standard dialect keeps it too.
+    """
+    if not is_flat_parameters(value):
+        return dict(value)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, spec in value.items():
+        prop = {k: v for k, v in spec.items() if k != "required"}
+        if spec.get("required") is True:
+            required.append(name)
+        properties[name] = prop
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def runtime_ref_of(runner_type: str) -> str:
+    """The runtime ref a ``runner_type`` stands for; a full ref passes through."""
+    return RUNNER_TYPE_RUNTIMES.get(runner_type.lower(), runner_type)
+
+
+def first_ref(value: Any) -> Any:
+    """The first of a list of refs (``trigger_types``), or the value itself."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def ref_of_target(value: Any) -> Any:
+    """A rule's ``trigger``/``action``: a ref, or ``{ref|type: ..., parameters: ...}``."""
+    if isinstance(value, Mapping):
+        return value.get("ref", value.get("type"))
+    return value
+
+
+def params_of_target(value: Any) -> Any:
+    """The ``parameters`` inside a rule's object-form ``trigger``/``action``."""
+    if isinstance(value, Mapping):
+        return value.get("parameters")
+    return None

@@ -1,0 +1,101 @@
+"""Report: what a run found and did. The API returns it; the CLI prints it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from loader.diagnostics import Diagnostic
+
+REPORT_FORMAT_VERSION = 1
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    REMOVE = "remove"
+    DISABLE = "disable"
+    RETAIN = "retain"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One planned (or applied) change to one component row."""
+
+    kind: str
+    ref: str
+    pack: str
+    action: Action
+    fields: tuple[str, ...] = ()  # the changed columns, for updates
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "ref": self.ref,
+            "pack": self.pack,
+            "action": self.action.value,
+            "fields": list(self.fields),
+        }
+
+
+@dataclass
+class Report:
+    """Diagnostics, then the plan, then whether it was written.
+
+    ``ok`` is False as soon as one error diagnostic exists: nothing is written then.
+    """
+
+    command: str
+    packs: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    applied: bool = False
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def pending(self) -> list[Change]:
+        """Changes that write something (everything but unchanged and retained)."""
+        return [c for c in self.changes if c.action not in (Action.UNCHANGED, Action.RETAIN)]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per kind, how many components took each action."""
+        table: dict[str, dict[str, int]] = {}
+        for change in self.changes:
+            row = table.setdefault(change.kind, {a.value: 0 for a in Action})
+            row[change.action.value] += 1
+        return table
+
+    def record(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": REPORT_FORMAT_VERSION,
+            "command": self.command,
+            "ok": self.ok,
+            "applied": self.applied,
+            "packs": self.packs,
+            "files_checked": self.files_checked,
+            "summary": {
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "changes": len(self.pending),
+            },
+            "counts": self.counts(),
+            "changes": [c.to_json() for c in self.changes],
+            "diagnostics": [d.to_json() for d in sorted(self.diagnostics)],
+        }
