@@ -1,0 +1,30 @@
+"""Console scripts: ``attune-loader`` (all commands) and ``load-pack`` (the main job).
+
+Each command parses its options, calls one library function and turns the result
+into output and an exit code; no SQL or YAML handling lives here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="attune-loader",
+    help="Migrate the Attune schema and validate, plan and load packs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules register themselves on ``app`` when imported.
+from loader.cli import db_cmds, migrate_cmds, pack_cmds  # noqa: E402,F401
+
+
+def main() -> None:
+    app()
+
+
+def load_pack_main() -> None:
+    from loader.cli.pack_cmds import load_pack_app
+
+    load_pack_app()

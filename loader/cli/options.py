@@ -1,0 +1,41 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="PostgreSQL URL. Default: $DATABASE_URL, else libpq PG* variables, "
+        "else the embedded local cluster.",
+        show_default=False,
+    ),
+]
+
+Output = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--output",
+        "-o",
+        help="text for people, json for programs (stable, versioned), "
+        "github for workflow annotations.",
+        case_sensitive=False,
+    ),
+]
+
+Verbose = Annotated[
+    int,
+    typer.Option("--verbose", "-v", count=True, help="Show details; repeat for more."),
+]

@@ -1,0 +1,1 @@
+"""The migration runner: sqlx-compatible files, ledger and locking."""

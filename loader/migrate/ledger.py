@@ -1,0 +1,77 @@
+"""The ledger table ``_sqlx_migrations``, in exactly the layout sqlx creates.
+
+Created unqualified, as sqlx does, so both tools find it through the same search_path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from psycopg.rows import class_row
+
+from loader.migrate.files import MigrationFile
+
+CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL,
+    checksum BYTEA NOT NULL,
+    execution_time BIGINT NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class AppliedMigration:
+    version: int
+    description: str
+    installed_on: datetime
+    success: bool
+    checksum: bytes
+    execution_time: int  # nanoseconds
+
+
+def ensure(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    conn.execute(CREATE_LEDGER)
+
+
+def exists(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+    row = conn.execute("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def applied(conn: psycopg.Connection[tuple[object, ...]]) -> list[AppliedMigration]:
+    """Every ledger row, by version; empty when the ledger does not exist yet."""
+    if not exists(conn):
+        return []
+    with conn.cursor(row_factory=class_row(AppliedMigration)) as cur:
+        cur.execute(
+            "SELECT version, description, installed_on, success, checksum, execution_time "
+            "FROM _sqlx_migrations ORDER BY version"
+        )
+        return [
+            AppliedMigration(
+                r.version,
+                r.description,
+                r.installed_on,
+                r.success,
+                bytes(r.checksum),
+                r.execution_time,
+            )
+            for r in cur.fetchall()
+        ]
+
+
+def record(
+    conn: psycopg.Connection[tuple[object, ...]], migration: MigrationFile, elapsed_ns: int
+) -> None:
+    conn.execute(
+        "INSERT INTO _sqlx_migrations "
+        "(version, description, success, checksum, execution_time) "
+        "VALUES (%s, %s, TRUE, %s, %s)",
+        (migration.version, migration.description, migration.checksum, elapsed_ns),
+    )

@@ -1,0 +1,212 @@
+"""Apply pending migrations under an advisory lock, each with its ledger row.
+
+The lock key is the one sqlx computes for the database, so this runner and Attune's
+Rust services never migrate the same database at the same time.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import psycopg
+
+from loader import MIGRATIONS_DIR
+from loader.errors import DatabaseError, LockTimeout, MigrationError
+from loader.migrate import files, ledger
+from loader.migrate.files import MigrationFile
+from loader.migrate.ledger import AppliedMigration
+
+Conn = psycopg.Connection[tuple[object, ...]]
+_SQLX_LOCK_SALT = 0x3D32AD9E  # sqlx multiplies the CRC-32 of the database name by this
+_POLL_INTERVAL_S = 0.1
+
+
+class State(StrEnum):
+    APPLIED = "applied"
+    PENDING = "pending"
+    MODIFIED = "modified"
+    MISSING = "missing"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    version: int
+    description: str
+    state: State
+    file: MigrationFile | None
+    row: AppliedMigration | None
+
+
+@dataclass(frozen=True)
+class MigrateResult:
+    applied: list[MigrationFile]
+    pending: list[MigrationFile]  # what a dry run would apply
+    elapsed_s: float
+    dry_run: bool
+
+
+def lock_key(database: str) -> int:
+    return _SQLX_LOCK_SALT * zlib.crc32(database.encode("utf-8"))
+
+
+def compare(
+    found: Sequence[MigrationFile], rows: Sequence[AppliedMigration]
+) -> list[MigrationStatus]:
+    """Pair files with ledger rows by version and name each pair's state."""
+    by_version = {f.version: f for f in found}
+    applied = {r.version: r for r in rows}
+    out: list[MigrationStatus] = []
+    for version in sorted(by_version.keys() | applied.keys()):
+        file, row = by_version.get(version), applied.get(version)
+        if row is None:
+            assert file is not None
+            out.append(MigrationStatus(version, file.description, State.PENDING, file, None))
+        elif not row.success:
+            out.append(MigrationStatus(version, row.description, State.FAILED, file, row))
+        elif file is None:
+            out.append(MigrationStatus(version, row.description, State.MISSING, None, row))
+        elif file.checksum != row.checksum:
+            out.append(MigrationStatus(version, file.description, State.MODIFIED, file, row))
+        else:
+            out.append(MigrationStatus(version, file.description, State.APPLIED, file, row))
+    return out
+
+
+def status(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
+    """Read-only: every migration with its state; writes nothing, creates no ledger."""
+    found = files.discover(directory)
+    with _connect(conninfo) as conn:
+        return compare(found, ledger.applied(conn))
+
+
+def migrate(
+    conninfo: str,
+    directory: Path = MIGRATIONS_DIR,
+    *,
+    dry_run: bool = False,
+    target_version: int | None = None,
+    ignore_missing: bool = False,
+    lock_timeout_s: float = 60.0,
+    notify: Callable[[str], None] = lambda _: None,
+) -> MigrateResult:
+    """Apply every pending migration up to ``target_version`` (all when None)."""
+    started = time.monotonic()
+    found = files.discover(directory)
+    with _connect(conninfo) as conn, _advisory_lock(conn, lock_timeout_s):
+        states = compare(found, ledger.applied(conn))
+        _refuse_inconsistent(states, ignore_missing)
+        pending = [
+            s.file
+            for s in states
+            if s.state is State.PENDING
+            and s.file is not None
+            and (target_version is None or s.version <= target_version)
+        ]
+        if dry_run:
+            return MigrateResult([], pending, time.monotonic() - started, True)
+        ledger.ensure(conn)
+        for migration in pending:
+            notify(f"applying {migration.path.name}")
+            _apply(conn, migration)
+        return MigrateResult(pending, [], time.monotonic() - started, False)
+
+
+def _refuse_inconsistent(states: Sequence[MigrationStatus], ignore_missing: bool) -> None:
+    for s in states:
+        if s.state is State.FAILED:
+            raise MigrationError(
+                f"migration {s.version} ({s.description}) is recorded as failed",
+                hint="repair the database by hand, then delete its row from _sqlx_migrations",
+            )
+        if s.state is State.MODIFIED:
+            raise MigrationError(_modified_message(s), hint=_modified_hint(s))
+        if s.state is State.MISSING and not ignore_missing:
+            raise MigrationError(
+                f"migration {s.version} ({s.description}) was applied but its file is missing",
+                hint="restore the file, or pass --ignore-missing to go on without it",
+            )
+
+
+def _modified_message(s: MigrationStatus) -> str:
+    assert s.file is not None and s.row is not None
+    message = (
+        f"{s.file.path.name} was changed after it was applied: "
+        f"ledger checksum {s.row.checksum.hex()}, file checksum {s.file.checksum.hex()}"
+    )
+    if s.file.only_line_endings_differ(s.row.checksum):
+        message += " (only line endings differ)"
+    return message
+
+
+def _modified_hint(s: MigrationStatus) -> str:
+    assert s.file is not None and s.row is not None
+    if s.file.only_line_endings_differ(s.row.checksum):
+        return "restore the file's original line endings (check git's autocrlf setting)"
+    return "restore the applied version of the file and put the change in a new migration"
+
+
+def _apply(conn: Conn, migration: MigrationFile) -> None:
+    """Run one file and record it: in one transaction unless it opts out."""
+    begun = time.perf_counter_ns()
+    try:
+        if migration.no_transaction:
+            conn.execute(migration.content)
+            ledger.record(conn, migration, time.perf_counter_ns() - begun)
+        else:
+            with conn.transaction():
+                conn.execute(migration.content)
+                ledger.record(conn, migration, time.perf_counter_ns() - begun)
+    except psycopg.Error as exc:
+        raise MigrationError(_failure_message(migration, exc)) from exc
+
+
+def _failure_message(migration: MigrationFile, exc: psycopg.Error) -> str:
+    diag = exc.diag
+    where = migration.path.name
+    if diag.statement_position:
+        offset = int(diag.statement_position) - 1
+        line = migration.sql[:offset].count("\n") + 1
+        where += f":{line}"
+    detail = diag.message_primary or str(exc).strip()
+    return f"{where}: migration failed and was rolled back: {detail}"
+
+
+def _connect(conninfo: str) -> Conn:
+    try:
+        return psycopg.connect(conninfo, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise DatabaseError(
+            f"cannot connect to the database: {str(exc).strip()}",
+            hint="check --database-url / DATABASE_URL, or unset both to use the embedded database",
+        ) from exc
+
+
+@contextmanager
+def _advisory_lock(conn: Conn, timeout_s: float) -> Iterator[None]:
+    """Session advisory lock taken by polling, so the wait is bounded; always released."""
+    row = conn.execute("SELECT current_database()").fetchone()
+    assert row is not None
+    key = lock_key(str(row[0]))
+    deadline = time.monotonic() + timeout_s
+    while True:
+        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if got and got[0]:
+            break
+        if time.monotonic() >= deadline:
+            raise LockTimeout(
+                f"another migration held the migration lock for more than {timeout_s:g} s",
+                hint="wait for it to finish, or raise --lock-timeout",
+            )
+        time.sleep(_POLL_INTERVAL_S)
+    try:
+        yield
+    finally:
+        if not conn.closed:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
