@@ -9,7 +9,7 @@ one schema in ``schemas/`` and its tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from loader import convert
@@ -36,6 +36,7 @@ class Field:
     default: Any = None
     json: bool = False
     label_default: bool = False  # absent -> generated from the component's name
+    whole_document: bool = False  # the value is the entire parsed file (a workflow)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,6 @@ class Kind:
     unknown_keys_are_errors: bool = True
     ignored_keys: tuple[str, ...] = ()  # documented keys with no column
     label: str = ""  # plural, for reports
-    extras: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def json_columns(self) -> frozenset[str]:
@@ -173,8 +173,8 @@ WORKFLOW = Kind(
         Field("out_schema", _s("output_schema"), json=True),
         Field("tags", _s("tags"), default=[]),
         Field("enabled", _s("enabled"), default=True),
+        Field("definition", (), json=True, whole_document=True),
     ),
-    extras={"definition_column": "definition"},
 )
 
 ACTION = Kind(

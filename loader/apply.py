@@ -1,0 +1,102 @@
+"""Write a plan: per-pack advisory locks, then a constant number of statements per kind.
+
+Everything runs in the caller's transaction; the caller commits or rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import psycopg
+from psycopg import errors
+
+from loader import sqlbuild
+from loader.errors import DatabaseError, LockTimeout
+from loader.kinds import KINDS, Kind
+from loader.plan import Conn, Item, Plan, desired_row
+from loader.report import Action
+
+_LOCK_NAMESPACE = "attune.pack:"
+
+
+def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeout_s: float) -> None:
+    """Take transaction-scoped advisory locks: exclusive on the packs being loaded,
+    shared on packs whose components they reference (so those cannot be removed
+    underneath). One global order, so two loaders never deadlock."""
+    own = set(own)
+    wanted = sorted(own | set(referenced))
+    conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout_s * 1000)}ms",))
+    try:
+        for ref in wanted:
+            function = "pg_advisory_xact_lock" if ref in own else "pg_advisory_xact_lock_shared"
+            conn.execute(
+                f"SELECT {function}(hashtextextended(%s, 0))",  # function name is ours
+                (_LOCK_NAMESPACE + ref,),
+            )
+    except errors.LockNotAvailable as exc:
+        raise LockTimeout(
+            f"another loader held a lock on pack(s) {', '.join(wanted)} for more than "
+            f"{timeout_s:g} s; nothing was written",
+            hint="retry when it has finished, or raise --lock-timeout",
+        ) from exc
+
+
+def _rows_json(items: Iterable[Item]) -> str:
+    rows = []
+    for item in items:
+        assert item.component is not None
+        rows.append(desired_row(item.component))
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def _ids(items: Iterable[Item]) -> list[int]:
+    return [item.row["id"] for item in items if item.row is not None]
+
+
+def apply_plan(conn: Conn, plan: Plan, progress: Callable[[str], None] = lambda _: None) -> None:
+    """Create and update in load order, then remove and disable in reverse order."""
+    try:
+        for kind in KINDS:
+            _write_kind(conn, plan, kind, progress)
+        for kind in reversed(KINDS):
+            _retire_kind(conn, plan, kind)
+    except psycopg.Error as exc:
+        raise DatabaseError(
+            f"the database refused the load, nothing was written: {_describe(exc)}"
+        ) from exc
+
+
+def _write_kind(conn: Conn, plan: Plan, kind: Kind, progress: Callable[[str], None]) -> None:
+    creates = plan.of(kind, Action.CREATE)
+    updates = plan.of(kind, Action.UPDATE)
+    if creates:
+        progress(f"creating {len(creates)} {kind.label}")
+        cur = conn.execute(sqlbuild.insert(kind), {"rows": _rows_json(creates)})
+        if cur.rowcount != len(creates):
+            raise DatabaseError(
+                f"{len(creates) - cur.rowcount} {kind.label} appeared while loading "
+                "(created by someone else); nothing was written",
+                hint="run the load again to see the conflict",
+            )
+    if updates:
+        progress(f"updating {len(updates)} {kind.label}")
+        conn.execute(sqlbuild.update(kind), {"rows": _rows_json(updates)})
+
+
+def _retire_kind(conn: Conn, plan: Plan, kind: Kind) -> None:
+    removes = _ids(plan.of(kind, Action.REMOVE))
+    if removes:
+        conn.execute(sqlbuild.delete(kind), {"ids": removes})
+    disables = _ids(plan.of(kind, Action.DISABLE))
+    if disables:
+        conn.execute(sqlbuild.disable(kind), {"ids": disables})
+
+
+def _describe(exc: psycopg.Error) -> str:
+    diag: Any = exc.diag
+    parts = [diag.message_primary or str(exc).strip()]
+    if diag.message_detail:
+        parts.append(diag.message_detail)
+    return " - ".join(parts)

@@ -1,0 +1,235 @@
+"""Compare the components of a load with the rows in the database.
+
+One read per kind; the result is a :class:`Plan` that can be printed, checked, and
+handed to :mod:`loader.apply`. Building a plan writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from loader import sqlbuild
+from loader.diagnostics import Diagnostic
+from loader.kinds import KINDS, PACK, Kind
+from loader.model import Component, Pack
+from loader.report import Action, Change
+
+Conn = psycopg.Connection[Any]
+Row = dict[str, Any]
+
+
+class AbsentPolicy(StrEnum):
+    """What happens to rows a pack owns but no longer declares."""
+
+    REMOVE = "remove"
+    DISABLE = "disable"
+    RETAIN = "retain"
+
+
+@dataclass
+class Item:
+    """A planned change: the component (None for an absent row) and the row (None
+    when it is to be created)."""
+
+    kind: Kind
+    ref: str
+    pack: str
+    action: Action
+    component: Component | None = None
+    row: Row | None = None
+    fields: tuple[str, ...] = ()
+
+    def change(self) -> Change:
+        return Change(self.kind.name, self.ref, self.pack, self.action, self.fields)
+
+
+@dataclass
+class Plan:
+    items: list[Item] = field(default_factory=list)
+    conflicts: list[Diagnostic] = field(default_factory=list)
+
+    def of(self, kind: Kind, action: Action) -> list[Item]:
+        return [i for i in self.items if i.kind is kind and i.action is action]
+
+    def changes(self) -> list[Change]:
+        return [i.change() for i in self.items]
+
+
+def desired_row(component: Component) -> Row:
+    """The row a component should be, keyed like :func:`sqlbuild.select_current`."""
+    kind = component.kind
+    row: Row = {"ref": component.ref}
+    if kind.has_pack_column:
+        row["pack_ref"] = component.pack_ref
+    row.update(component.values)
+    for link in kind.links:
+        target = component.links.get(link.column)
+        row[sqlbuild.link_key(link)] = target
+        if link.ref_column:
+            row[link.ref_column] = target
+    return row
+
+
+def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
+    """Names of the columns whose stored value differs from the files."""
+    kind = component.kind
+    wanted = desired_row(component)
+    changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
+    for link in kind.links:
+        key = sqlbuild.link_key(link)
+        refs_differ = link.ref_column is not None and wanted[key] != current[link.ref_column]
+        if wanted[key] != current[key] or refs_differ:
+            changed.append(link.column)
+    if kind.has_pack_column and (current["pack"] != pack_id or current["pack_ref"] is None):
+        changed.append("pack")
+    return tuple(changed)
+
+
+def read_current(conn: Conn, kind: Kind, refs: Sequence[str], packs: Sequence[str]) -> list[Row]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sqlbuild.select_current(kind), {"refs": list(refs), "packs": list(packs)})
+        return cur.fetchall()
+
+
+def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
+    """Plan every kind of every pack in load order; reads only."""
+    plan = Plan()
+    pack_refs = [p.ref for p in packs]
+    by_kind: dict[str, list[Component]] = {k.name: [] for k in KINDS}
+    for pack in packs:
+        for component in pack.all_components():
+            by_kind[component.kind.name].append(component)
+    pack_ids: dict[str, int] = {}
+    for kind in KINDS:
+        wanted = by_kind[kind.name]
+        rows = read_current(conn, kind, [c.ref for c in wanted], pack_refs)
+        if kind is PACK:
+            pack_ids = {r["ref"]: r["id"] for r in rows}
+        current = {r["ref"]: r for r in rows}
+        for component in wanted:
+            plan.items.append(_plan_one(component, current.get(component.ref), pack_ids, plan))
+        declared = {c.ref for c in wanted}
+        for row in rows:
+            if row["ref"] not in declared and _owned_absent(kind, row, pack_refs):
+                plan.items.append(_plan_absent(kind, row, absent))
+    plan.conflicts += removal_blockers(conn, plan)
+    return plan
+
+
+def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
+    """Removals that would break a reference from a row that stays: refuse them,
+    naming every referencing row."""
+    removed = {(i.kind.name, i.ref): i for i in plan.items if i.action is Action.REMOVE}
+    if not removed:
+        return []
+    keeps_linking: dict[tuple[str, str], str] = {}  # (kind, ref) of a component -> its new target
+    blockers: list[Diagnostic] = []
+    for item in plan.items:
+        if item.component is None:
+            continue
+        for link in item.kind.links:
+            target = item.component.links.get(link.column)
+            if target and (link.target, target) in removed:
+                keeps_linking[(item.kind.name, item.ref)] = target
+                blockers.append(
+                    _blocked(removed[(link.target, target)], item.kind, item.ref, item.pack)
+                )
+    for kind in KINDS:
+        for link in kind.links:
+            ids = [
+                i.row["id"]
+                for i in plan.items
+                if i.action is Action.REMOVE and i.kind.name == link.target and i.row
+            ]
+            if not ids:
+                continue
+            with conn.cursor() as cur:
+                cur.execute(sqlbuild.referencing(kind, link), {"ids": ids})
+                found = cur.fetchall()
+            declared = {i.ref: i for i in plan.items if i.kind is kind and i.component}
+            by_id = {
+                i.row["id"]: i
+                for i in plan.items
+                if i.kind.name == link.target and i.row and i.action is Action.REMOVE
+            }
+            for ref, owner, target_id in found:
+                if (kind.name, ref) in removed or (kind.name, ref) in keeps_linking:
+                    continue
+                if ref in declared and declared[ref].component is not None:
+                    continue  # re-pointed by this load before the removal runs
+                blockers.append(_blocked(by_id[target_id], kind, ref, owner))
+    return blockers
+
+
+def _blocked(target: Item, kind: Kind, ref: str, owner: str | None) -> Diagnostic:
+    return Diagnostic(
+        f"pack {target.pack}", None, None, "conflict.referenced",
+        f"cannot remove {target.kind.name} '{target.ref}': {kind.name} '{ref}' of pack "
+        f"'{owner}' still references it",
+        hint="remove or re-point the referencing component first, or load with "
+        "--absent retain / --absent disable",
+    )  # fmt: skip
+
+
+def _plan_one(component: Component, row: Row | None, pack_ids: dict[str, int], plan: Plan) -> Item:
+    kind = component.kind
+    item = Item(kind, component.ref, component.pack_ref, Action.CREATE, component, row)
+    if row is None:
+        return item
+    conflict = ownership_conflict(component, row)
+    if conflict:
+        plan.conflicts.append(conflict)
+    item.fields = changed_fields(component, row, pack_ids.get(component.pack_ref))
+    item.action = Action.UPDATE if item.fields else Action.UNCHANGED
+    return item
+
+
+def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
+    """A row the load may not take over: another pack's, or an operator's ad-hoc row."""
+    kind = component.kind
+    where = component.source.display
+    if kind.has_adhoc and row.get("is_adhoc"):
+        return Diagnostic(
+            where, None, None, "conflict.adhoc",
+            f"{kind.name} '{component.ref}' exists as an ad-hoc {kind.name} created by an "
+            "operator; the loader will not overwrite it",
+            hint="rename the component in the pack, or delete the ad-hoc row first",
+        )  # fmt: skip
+    owner = row.get("pack_ref")
+    if kind.has_pack_column and owner is None:
+        return Diagnostic(
+            where, None, None, "conflict.unowned",
+            f"{kind.name} '{component.ref}' exists but belongs to no pack (it was created "
+            "outside any pack); the loader will not take it over",
+            hint="delete the row, or set its pack_ref if it really belongs to this pack",
+        )  # fmt: skip
+    if kind.has_pack_column and owner != component.pack_ref:
+        return Diagnostic(
+            where, None, None, "conflict.other-pack",
+            f"{kind.name} '{component.ref}' belongs to pack '{owner}', not to "
+            f"'{component.pack_ref}'",
+            hint=f"load it with pack '{owner}', or remove it from that pack first",
+        )  # fmt: skip
+    return None
+
+
+def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
+    if kind is PACK or not kind.has_pack_column:
+        return False
+    return row["pack_ref"] in pack_refs and not row.get("is_adhoc", False)
+
+
+def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Item:
+    item = Item(kind, row["ref"], row["pack_ref"], Action.RETAIN, row=row)
+    if policy is AbsentPolicy.REMOVE:
+        item.action = Action.REMOVE
+    elif policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
+        item.action = Action.DISABLE
+        item.fields = ("enabled",)
+    return item
