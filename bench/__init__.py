@@ -1,0 +1,1 @@
+"""Reproducible benchmarks of the pack loader, with a synthetic pack generator."""
