@@ -21,17 +21,17 @@ Progress = Callable[[str], None]
 
 def run_load(
     paths: Sequence[Path],
+    report: Report,
     *,
-    command: str,
     database_url: str | None = None,
     absent: AbsentPolicy = AbsentPolicy.REMOVE,
     dry_run: bool = False,
     lock_timeout_s: float = 30.0,
     progress: Progress = lambda _: None,
-) -> Report:
+) -> None:
     """Validate the packs, then plan them against the database and, unless
-    ``dry_run``, apply the plan in one transaction. Any error writes nothing."""
-    report = Report(command=command)
+    ``dry_run``, apply the plan in one transaction; fill ``report``. Any error
+    writes nothing."""
     url = conninfo_for(database_url, notify=progress)
     try:
         with psycopg.connect(url) as conn:
@@ -41,7 +41,6 @@ def run_load(
         raise DatabaseError(f"database connection failed: {str(exc).strip()}") from exc
     except psycopg.Error as exc:
         raise DatabaseError(f"the database failed: {str(exc).strip()}") from exc
-    return report
 
 
 def _run(

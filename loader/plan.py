@@ -86,7 +86,8 @@ def changed_fields(component: Component, current: Row, pack_id: int | None) -> t
         refs_differ = link.ref_column is not None and wanted[key] != current[link.ref_column]
         if wanted[key] != current[key] or refs_differ:
             changed.append(link.column)
-    if kind.has_pack_column and (current["pack"] != pack_id or current["pack_ref"] is None):
+    # pack_id is None while the pack row itself is still to be created.
+    if kind.has_pack_column and (pack_id is None or current["pack"] != pack_id):
         changed.append("pack")
     return tuple(changed)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from loader.kinds import KINDS
 from loader.report import Action, Report
+from loader.reporters import Section, TextReporter, diagnostics_section
 
 _COLUMNS = (
     ("created", Action.CREATE),
@@ -16,8 +19,10 @@ _COLUMNS = (
 _PLANNED = {"created": "create", "updated": "update", "removed": "remove", "disabled": "disable"}
 
 
-def summary_table(report: Report) -> str:
+def summary_table(report: Report, verbosity: int) -> str | None:
     """A fixed-width table, one row per kind that has components, plus a total."""
+    if not report.changes:
+        return None
     counts = report.counts()
     headings = [name if report.applied else _PLANNED.get(name, name) for name, _ in _COLUMNS]
     width = max(len(k.label) for k in KINDS)
@@ -34,18 +39,20 @@ def summary_table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def details(report: Report) -> str:
-    """One line per component that changes (every component with ``everything``)."""
+def details(report: Report, verbosity: int) -> str | None:
+    """With -v: one line per component that changes, naming the changed fields."""
+    if verbosity < 1:
+        return None
     lines = []
     for change in report.changes:
         if change.action is Action.UNCHANGED:
             continue
         fields = f" ({', '.join(change.fields)})" if change.fields else ""
         lines.append(f"  {change.action.value:<9} {change.kind:<14} {change.ref}{fields}")
-    return "\n".join(lines)
+    return "\n".join(lines) or None
 
 
-def verdict(report: Report) -> str:
+def verdict(report: Report, verbosity: int) -> str:
     """The last line: what happened, in words."""
     pending = len(report.pending)
     if not report.ok:
@@ -55,3 +62,9 @@ def verdict(report: Report) -> str:
     if pending == 0:
         return f"{', '.join(report.packs)}: up to date, 0 changes"
     return f"{pending} change(s) pending; nothing was written"
+
+
+class PlanTextReporter(TextReporter):
+    """The text report of plan, load and seed: problems, then what changes."""
+
+    sections: ClassVar[tuple[Section, ...]] = (diagnostics_section, details, summary_table, verdict)

@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 # Command modules register themselves on ``app`` when imported.
-from loader.cli import db_cmds, migrate_cmds, pack_cmds  # noqa: E402,F401
+from loader.cli import db_cmds, load_cmds, migrate_cmds, pack_cmds, schemas_cmds  # noqa: E402,F401
 
 
 def main() -> None:
@@ -25,6 +25,6 @@ def main() -> None:
 
 
 def load_pack_main() -> None:
-    from loader.cli.pack_cmds import load_pack_app
+    from loader.cli.load_cmds import load_pack_app
 
     load_pack_app()

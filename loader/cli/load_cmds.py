@@ -1,0 +1,148 @@
+"""``load-pack`` / ``attune-loader load``, ``plan`` and ``seed``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loader import CORE_PACK_DIR, api
+from loader.cli import app
+from loader.cli.common import exit_with, guarded, say
+from loader.cli.exit_codes import ExitCode
+from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
+from loader.cli.render import print_report
+from loader.plan import AbsentPolicy
+from loader.report import Report
+
+Paths = Annotated[
+    list[Path],
+    typer.Argument(help="Pack directories or .tar.gz / .zip archives.", show_default=False),
+]
+Absent = Annotated[
+    AbsentPolicy,
+    typer.Option(
+        "--absent",
+        help="What to do with components this pack owns in the database but no longer "
+        "declares: remove them, disable them (where the kind has 'enabled'), or retain them.",
+        case_sensitive=False,
+    ),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan; write nothing.")]
+Detailed = Annotated[
+    bool,
+    typer.Option(
+        "--detailed-exitcode",
+        help="With a plan or --dry-run: exit 3 when changes are pending, 0 when none.",
+    ),
+]
+LockTimeout = Annotated[
+    float, typer.Option("--lock-timeout", help="Seconds to wait for another loader of these packs.")
+]
+
+
+def _progress(output: OutputFormat, verbose: int) -> api.Progress:
+    """Stage messages on stderr, for people: at a terminal, or when asked with -v."""
+    if output is OutputFormat.TEXT and (sys.stderr.isatty() or verbose):
+        return say
+    return lambda _: None
+
+
+def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
+    print_report(report, output, verbose)
+    if not report.ok:
+        conflict = any(d.code.startswith("conflict.") for d in report.errors)
+        exit_with(ExitCode.CONFLICT if conflict else ExitCode.INVALID)
+    if detailed and not report.applied and report.pending:
+        exit_with(ExitCode.CHANGES_PENDING)
+
+
+@app.command("load")
+def load(
+    paths: Paths,
+    database_url: DatabaseUrl = None,
+    dry_run: DryRun = False,
+    absent: Absent = AbsentPolicy.REMOVE,
+    detailed_exitcode: Detailed = False,
+    lock_timeout: LockTimeout = 30.0,
+    output: Output = OutputFormat.TEXT,
+    verbose: Verbose = 0,
+) -> None:
+    """Validate packs, show what changes, and write it in one transaction.
+
+    Unchanged components are not written at all; a second load of the same packs
+    reports 0 changes. Any error (invalid file, conflict) writes nothing.
+
+    Examples:
+
+      load-pack packs/core
+
+      load-pack packs/core ./my-pack --dry-run -v
+
+      load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
+    """
+    with guarded():
+        report = api.load_packs(
+            paths, database_url=database_url, dry_run=dry_run, absent=absent,
+            lock_timeout_s=lock_timeout, progress=_progress(output, verbose),
+        )  # fmt: skip
+    _finish(report, output, verbose, detailed_exitcode)
+
+
+@app.command("plan")
+def plan(
+    paths: Paths,
+    database_url: DatabaseUrl = None,
+    absent: Absent = AbsentPolicy.REMOVE,
+    detailed_exitcode: Detailed = False,
+    output: Output = OutputFormat.TEXT,
+    verbose: Verbose = 0,
+) -> None:
+    """Show what loading the packs would change; write nothing.
+
+    Examples:
+
+      attune-loader plan packs/core ./my-pack
+
+      attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
+    """
+    with guarded():
+        report = api.plan_packs(
+            paths, database_url=database_url, absent=absent,
+            progress=_progress(output, verbose),
+        )  # fmt: skip
+    _finish(report, output, max(verbose, 1), detailed_exitcode)
+
+
+@app.command("seed")
+def seed(
+    packs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--packs", help="Packs to load after migrating (repeatable).", show_default="packs/core"
+        ),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    output: Output = OutputFormat.TEXT,
+    verbose: Verbose = 0,
+) -> None:
+    """Migrate the database, then load the packs: the one post-migration CI step.
+
+    Idempotent: run it after every deploy.
+
+    Example:
+
+      DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
+    """
+    with guarded():
+        report = api.seed(
+            packs or [CORE_PACK_DIR], database_url=database_url,
+            progress=_progress(output, verbose),
+        )  # fmt: skip
+    _finish(report, output, verbose, False)
+
+
+load_pack_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+load_pack_app.command(name="load-pack")(load)

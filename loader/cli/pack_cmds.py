@@ -1,0 +1,60 @@
+"""``attune-loader validate``: check packs without a database."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from loader import api
+from loader.cli import app
+from loader.cli.common import exit_with
+from loader.cli.exit_codes import ExitCode
+from loader.cli.options import Output, OutputFormat, Verbose
+from loader.reporters import GithubReporter, write_report
+
+
+@app.command("validate")
+def validate(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Pack directories or .tar.gz / .zip archives.", show_default=False),
+    ],
+    output: Output = OutputFormat.TEXT,
+    verbose: Verbose = 0,
+) -> None:
+    """Check packs without a database: every file, every problem, each at file:line:col.
+
+    Each YAML file is parsed safely, checked against its kind's JSON Schema, and
+    checked for refs, duplicates, references between components, parameter schemas
+    and the files that components name. References must resolve among the packs
+    given, so list packs/core too when a pack uses its runtimes or triggers.
+
+    Exit status: 0 valid (warnings allowed), 1 invalid, 2 a path does not exist.
+
+    Examples:
+
+      attune-loader validate packs/core
+
+      attune-loader validate packs/core ./my-pack
+
+      attune-loader validate ./my-pack --output json > report.json
+
+      attune-loader validate ./my-pack --output github
+    """
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        for path in missing:
+            typer.echo(f"error: {path}: no such file or directory", err=True)
+        typer.echo(
+            "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
+        )
+        exit_with(ExitCode.USAGE)
+    report = api.validate_packs(paths)
+    write_report(report, output.value, sys.stdout, verbose)
+    if output is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
+        GithubReporter(sys.stdout, verbose).report(report)
+    exit_with(ExitCode.OK if report.ok else ExitCode.INVALID)
