@@ -97,5 +97,5 @@ class Report:
             },
             "counts": self.counts(),
             "changes": [c.to_json() for c in self.changes],
-            "diagnostics": [d.to_json() for d in sorted(self.diagnostics)],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
         }

@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from loader import CORE_PACK_DIR
 from loader.api import load_packs, plan_packs
@@ -254,9 +255,9 @@ def test_legacy_runtime_rows_are_adopted(database_url: str, conn: Conn) -> None:
                 row["pack_ref"],
                 row["name"],
                 row["description"],
-                psycopg.types.json.Jsonb(row["distributions"]),
-                psycopg.types.json.Jsonb(row["installation"]),
-                psycopg.types.json.Jsonb(row["installers"]),
+                Jsonb(row["distributions"]),
+                Jsonb(row["installation"]),
+                Jsonb(row["installers"]),
             ],
         )
     ids = dict(conn.execute("SELECT ref, id FROM attune.runtime").fetchall())

@@ -64,7 +64,8 @@ def test_ledger_matches_sqlx_layout_and_checksums(empty_database_url: str) -> No
         _version, description, success, checksum, execution_time = row
         assert description == path.stem.split("_", 1)[1].replace("_", " ")
         assert success is True
-        assert bytes(checksum) == hashlib.sha384(path.read_bytes()).digest()
+        assert isinstance(checksum, bytes)
+        assert checksum == hashlib.sha384(path.read_bytes()).digest()
         assert isinstance(execution_time, int) and execution_time > 0
     with psycopg.connect(empty_database_url) as conn:
         columns = conn.execute(

@@ -1,0 +1,210 @@
+"""Validate packs: discover -> parse -> schema -> normalise -> semantics, all files at once.
+
+:func:`check_packs` never raises on bad input: every problem of every file of every
+pack becomes a :class:`~loader.diagnostics.Diagnostic`, sorted by file and line.
+Only packs whose manifests are valid come back as :class:`~loader.model.Pack` objects,
+holding the components whose files are valid; ``CheckResult.ok`` says whether there
+was any error at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loader import codes
+from loader.diagnostics import Diagnostic
+from loader.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
+from loader.kinds import ACTION, PACK, WORKFLOW, Kind
+from loader.model import Component, Pack, ParsedFile
+from loader.normalise import component_ref, normalise
+from loader.parse import DEFAULT_LIMITS, Limits, Positions, parse_file
+from loader.schemas import SchemaSet, load_schemas
+from loader.semantics import ExternalRefs, check_semantics, path_diagnostic
+from loader.validate import validate_file
+
+
+@dataclass
+class CheckResult:
+    packs: list[Pack] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check_packs(
+    paths: Sequence[Path],
+    external: ExternalRefs | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    schemas: SchemaSet | None = None,
+) -> CheckResult:
+    """Validate the packs at ``paths`` together (one may use another's runtimes).
+
+    :param external: where references not declared by these packs are looked up (the
+        database); without it they are errors.
+    :param limits: per-file limits of the YAML reader.
+    :param schemas: the schemas to check against (default: the project's ``schemas/``).
+    """
+    run = _Run(schemas or load_schemas(), limits)
+    seen: set[str] = set()
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:  # the same pack given twice is read once
+            seen.add(real)
+            run.check_pack(Path(path))
+    result = run.result
+    result.diagnostics += check_semantics(result.packs, run.unusable, external, run.partial)
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By file, then line and column; a stable sort keeps best-first order within a place."""
+    return sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0))
+
+
+@dataclass
+class _Run:
+    """What one call of :func:`check_packs` gathers across packs."""
+
+    schemas: SchemaSet
+    limits: Limits
+    result: CheckResult = field(default_factory=CheckResult)
+    unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
+    partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
+
+    def check_pack(self, path: Path) -> None:
+        files = discover_pack(path, str(path))
+        if isinstance(files, Diagnostic):
+            self.result.diagnostics.append(files)
+            return
+        try:
+            _PackCheck(files, self).run()
+        except Exception as exc:  # a bug, not bad input: say where, and go on with the rest
+            self.result.diagnostics.append(
+                Diagnostic(
+                    files.display_root,
+                    None,
+                    None,
+                    codes.INTERNAL_ERROR,
+                    f"the validator failed on this pack: {exc!r}",
+                    "this is a bug in the validator; please report it with the pack",
+                )
+            )
+
+
+class _PackCheck:
+    """Parse, schema-check and normalise the files of one pack."""
+
+    def __init__(self, files: PackFiles, shared: _Run) -> None:
+        self.files = files
+        self.shared = shared
+        self.paths = PackPaths(files.root)
+        self.used: set[str] = set()  # real paths of the workflow files actions name
+        self.by_real: dict[str, ParsedFile] = {}  # files of kind folders, parsed once
+
+    def run(self) -> None:
+        manifest = self._parse(self.files.manifest)
+        manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)
+        pack_ref = self._pack_ref(manifest)
+        parsed = [(kind, self._parse(path)) for kind, path in self.files.files]
+        self.by_real = {self.paths.real(p.path): p for _, p in parsed if p is not None}
+        self._note_workflows(parsed)
+        components: list[Component] = []
+        for kind, item in parsed:
+            if item is None or self.paths.real(item.path) in self.used:
+                continue  # unreadable (already reported), or a workflow an action names
+            if self._schema_ok(item, kind, pack_ref):
+                component = normalise(item, kind, pack_ref)
+                components.append(component)
+                if kind is ACTION:
+                    components += self._workflow(component)
+        self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
+        if manifest is not None and manifest_ok:
+            stated = normalise(manifest, PACK, pack_ref)
+            self.shared.result.packs.append(Pack(pack_ref, self.files.root, stated, components))
+            return
+        # An invalid manifest: the pack cannot be loaded, but its components are still
+        # checked (and may be referenced) under a stand-in manifest.
+        self._unusable(PACK, pack_ref)
+        source = manifest or ParsedFile(
+            self.files.manifest, self.files.display(self.files.manifest), {}, Positions("")
+        )
+        stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
+        self.shared.partial.append(Pack(pack_ref, self.files.root, stand_in, components))
+
+    def _pack_ref(self, manifest: ParsedFile | None) -> str:
+        """The manifest's ref, or the folder's name when the manifest cannot tell."""
+        ref: Any = manifest.data.get("ref") if manifest is not None else None
+        if isinstance(ref, str) and ref:
+            return ref
+        return os.path.basename(os.path.realpath(self.files.root))
+
+    def _parse(self, path: Path) -> ParsedFile | None:
+        self.shared.result.files_checked += 1
+        display = self.files.display(path)
+        if not self.paths.inside(path):
+            self.shared.result.diagnostics.append(
+                Diagnostic(
+                    display,
+                    None,
+                    None,
+                    codes.FILE_OUTSIDE_PACK,
+                    "this file is a symbolic link to a place outside the pack",
+                    "copy the file into the pack instead of linking to it",
+                )
+            )
+            return None
+        parsed = parse_file(path, display, self.shared.limits)
+        if isinstance(parsed, Diagnostic):
+            self.shared.result.diagnostics.append(parsed)
+            return None
+        return parsed
+
+    def _schema_ok(self, parsed: ParsedFile, kind: Kind, pack_ref: str | None) -> bool:
+        """Validate against the kind's schema and record the diagnostics; a failed
+        component's ref (when it has one) becomes unusable."""
+        found = validate_file(parsed, kind, self.shared.schemas)
+        self.shared.result.diagnostics += found
+        if not any(d.is_error for d in found):
+            return True
+        ref = component_ref(parsed.data, kind, pack_ref) if pack_ref else None
+        if ref:
+            self._unusable(kind, ref)
+        return False
+
+    def _unusable(self, kind: Kind, ref: str) -> None:
+        self.shared.unusable.setdefault(kind.name, set()).add(ref)
+
+    def _note_workflows(self, parsed: list[tuple[Kind, ParsedFile | None]]) -> None:
+        """Files that actions name as workflows are not components of their folder's kind."""
+        for kind, item in parsed:
+            name = item.data.get("workflow_file") if kind is ACTION and item else None
+            if item is not None and isinstance(name, str):
+                located = self.paths.locate(item.path.parent, name)
+                if isinstance(located, Path):
+                    self.used.add(self.paths.real(located))
+
+    def _workflow(self, action: Component) -> list[Component]:
+        """The workflow an action names with ``workflow_file``, under the action's ref."""
+        name = action.source.data.get("workflow_file")
+        if not isinstance(name, str):
+            return []
+        located = self.paths.locate(action.source.path.parent, name)
+        if isinstance(located, PathProblem):
+            self.shared.result.diagnostics.append(
+                path_diagnostic(action, ("workflow_file",), located)
+            )
+            self._unusable(WORKFLOW, action.ref)
+            return []
+        parsed = self.by_real.get(self.paths.real(located)) or self._parse(located)
+        if parsed is None or not self._schema_ok(parsed, WORKFLOW, action.pack_ref):
+            self._unusable(WORKFLOW, action.ref)
+            return []
+        return [normalise(parsed, WORKFLOW, action.pack_ref, ref=action.ref)]

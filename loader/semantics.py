@@ -1,0 +1,568 @@
+"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths.
+
+Runs on normalised components, so it sees refs and targets the way the database will.
+References resolve within the packs being checked first, then through an optional
+:class:`ExternalRefs` (the database, when there is one).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from jsonschema.exceptions import ValidationError
+from referencing.exceptions import Unresolvable
+
+from loader import codes, convert
+from loader.diagnostics import Diagnostic, Severity
+from loader.discover import PackPaths, PathProblem
+from loader.kinds import PACK, Kind, Link
+from loader.model import Component, DocPath, Pack
+from loader.normalise import first_value, qualify
+from loader.schemas import (
+    certainly_valid,
+    instance_validator,
+    metaschema_errors,
+    unresolvable_refs,
+)
+from loader.validate import dotted
+
+
+class ExternalRefs(Protocol):
+    """Components that exist outside this load (in the database)."""
+
+    def find(self, kind: str, refs: set[str]) -> dict[str, dict[str, Any]]:
+        """The rows (column -> value, including ``param_schema``) of those of ``refs``
+        that exist, keyed by ref."""
+        ...
+
+
+# The database's CHECKs on refs. Pack refs: pack_ref_format; trigger, action, sensor, rule
+# and permission set refs: *_ref_format and *_ref_lowercase; runtime and workflow refs
+# have no CHECK, and keep the three-part form of core.sensor.builtin.
+PACK_REF = re.compile(r"^[a-z][a-z0-9_-]+$")
+ONE_DOT_REF = re.compile(r"^[^.]+\.[^.]+$")
+DOTTED_REF = re.compile(r"^[^.]+(\.[^.]+)+$")
+_MULTI_DOT_KINDS = frozenset(("runtime", "workflow"))
+SEMVER = re.compile(
+    r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+)
+MAX_REF_LENGTH = 255  # workflow_definition.ref is VARCHAR(255)
+_SCHEMA_COLUMNS = ("param_schema", "out_schema", "conf_schema")
+_PATH_KEYS = ("entry_point",)
+_TEMPLATE = "{{"
+
+
+def check_semantics(
+    packs: Sequence[Pack],
+    unusable: Mapping[str, set[str]] | None = None,
+    external: ExternalRefs | None = None,
+    partial: Sequence[Pack] = (),
+) -> list[Diagnostic]:
+    """Every semantic problem of ``packs``.
+
+    :param unusable: per kind, the refs of files that failed an earlier stage:
+        references to them are not reported again.
+    :param partial: packs whose manifest is invalid: their components are checked all
+        the same (authors see every mistake at once), their stand-in manifests are not.
+    """
+    checked = [(p, p.all_components()) for p in packs] + [(p, p.components) for p in partial]
+    found: list[Diagnostic] = []
+    for pack, components in checked:
+        paths = PackPaths(pack.root)
+        for component in components:
+            found += identity_problems(component, pack)
+            found += schema_problems(component)
+            found += path_problems(component, paths)
+            found += _extra_targets(component)
+    every = [c for _, components in checked for c in components]
+    found += duplicate_refs(every)
+    found += _References(every, unusable or {}, external).problems()
+    return found
+
+
+def at(
+    component: Component,
+    path: DocPath,
+    key: bool,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    severity: Severity = Severity.ERROR,
+) -> Diagnostic:
+    """A diagnostic at ``path`` of the component's file."""
+    source = component.source
+    line, column = source.position(path, key) or (1, 1)
+    return Diagnostic(source.display, line, column, code, message, hint, severity)
+
+
+def _data(component: Component) -> dict[str, Any]:
+    data = component.source.data
+    return data if isinstance(data, dict) else {}
+
+
+def _value_at(data: Any, path: DocPath) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _ref_path(component: Component) -> DocPath:
+    data = _data(component)
+    return ("ref",) if "ref" in data else ("name",) if "name" in data else ()
+
+
+def _name_is_short_name(kind: Kind) -> bool:
+    """``name`` is the short name unless a column reads it (runtime and pack names are
+    display names)."""
+    return not any(s.key == "name" for f in kind.fields for s in f.sources)
+
+
+# -- Identity -------------------------------------------------------------------------
+
+
+def identity_problems(component: Component, pack: Pack) -> list[Diagnostic]:
+    """The ref against the database's rules and the pack; ``name`` and ``pack_ref``
+    agreeing with it; the pack version."""
+    if component.kind is PACK:
+        return _pack_identity(component)
+    ref, kind, where = component.ref, component.kind, _ref_path(component)
+    found = []
+    rule = DOTTED_REF if kind.name in _MULTI_DOT_KINDS else ONE_DOT_REF
+    form = "<pack>.<name>" + (" (more dots allowed)" if rule is DOTTED_REF else "")
+    if ref != ref.lower() or not rule.match(ref) or len(ref) > MAX_REF_LENGTH:
+        found.append(
+            at(
+                component,
+                where,
+                False,
+                codes.REF_FORMAT,
+                f"the {kind.name} ref '{ref}' is not of the form {form}",
+                "refs are lowercase, at most 255 characters",
+            )
+        )
+    elif not ref.startswith(pack.ref + "."):
+        found.append(
+            at(
+                component,
+                where,
+                False,
+                codes.REF_PREFIX,
+                f"the {kind.name} ref '{ref}' does not start with this pack's ref '{pack.ref}.'",
+                f"write '{pack.ref}.{ref.split('.', 1)[-1]}'",
+            )
+        )
+    data = _data(component)
+    name = data.get("name")
+    short_name = isinstance(name, str) and _name_is_short_name(kind)
+    if "ref" in data and short_name and ref.split(".", 1)[-1] != name:
+        found.append(
+            at(
+                component,
+                ("name",),
+                False,
+                codes.REF_NAME_MISMATCH,
+                f"name '{name}' disagrees with ref '{ref}'",
+                f"the name is the part after '{pack.ref}.'; drop one of them",
+            )
+        )
+    pack_ref = data.get("pack_ref")
+    if isinstance(pack_ref, str) and pack_ref != pack.ref:
+        found.append(
+            at(
+                component,
+                ("pack_ref",),
+                False,
+                codes.REF_PACK_MISMATCH,
+                f"pack_ref '{pack_ref}' names another pack than '{pack.ref}'",
+                f"write pack_ref: {pack.ref}, or move the file to that pack",
+            )
+        )
+    return found
+
+
+def _pack_identity(component: Component) -> list[Diagnostic]:
+    found = []
+    ref = component.ref
+    if not PACK_REF.match(ref):
+        found.append(
+            at(
+                component,
+                ("ref",),
+                False,
+                codes.REF_FORMAT,
+                f"the pack ref '{ref}' is not valid",
+                "lowercase letters, digits, '_' and '-', starting with a letter, "
+                "at least two characters, no dot",
+            )
+        )
+    version = component.values.get("version")
+    if isinstance(version, str) and not SEMVER.match(version):
+        found.append(
+            at(
+                component,
+                ("version",),
+                False,
+                codes.SCHEMA_FORMAT,
+                f"'{version}' is not a semantic version",
+                "write MAJOR.MINOR.PATCH, e.g. 1.0.0",
+            )
+        )
+    return found
+
+
+def duplicate_refs(components: Sequence[Component]) -> list[Diagnostic]:
+    """A second declaration of a (kind, ref), naming the first."""
+    first: dict[tuple[str, str], Component] = {}
+    found = []
+    for component in components:
+        key = (component.kind.name, component.ref)
+        seen = first.setdefault(key, component)
+        if seen is component:
+            continue
+        where = seen.source.position(_ref_path(seen), False) or (1, 1)
+        code = codes.PACK_DUPLICATE if component.kind is PACK else codes.REF_DUPLICATE
+        found.append(
+            at(
+                component,
+                _ref_path(component),
+                False,
+                code,
+                f"{component.kind.name} '{component.ref}' is also declared in "
+                f"{seen.source.display}:{where[0]}:{where[1]}",
+                "refs are unique; rename or remove one of them",
+            )
+        )
+    return found
+
+
+# -- Authors' JSON Schemas ------------------------------------------------------------
+
+
+def schema_problems(component: Component) -> list[Diagnostic]:
+    """Parameter, output and config schemas are valid JSON Schema, and defaults (and the
+    pack's config) fit them."""
+    found: list[Diagnostic] = []
+    data = _data(component)
+    for field in component.kind.fields:
+        if field.column not in _SCHEMA_COLUMNS:
+            continue
+        located = first_value(data, field.sources)
+        schema = component.values.get(field.column)
+        if located is None or not isinstance(schema, dict | bool):
+            continue
+        key = located[0].key
+        flat = isinstance(data[key], dict) and convert.is_flat_parameters(data[key])
+        problems = list(_invalid_schema(component, key, flat, schema))
+        found += problems
+        if not problems and isinstance(schema, dict):
+            found += _bad_defaults(component, key, flat, schema)
+    if component.kind is PACK and not found:
+        found += _pack_config(component)
+    return found
+
+
+def _in_file(key: str, flat: bool, path: Iterable[str | int]) -> DocPath:
+    """Where a path inside a normalised schema is in the file (a flat-dialect map keeps
+    each parameter's schema directly under its name)."""
+    steps = tuple(path)
+    if not flat:
+        return (key, *steps)
+    if len(steps) >= 2 and steps[0] == "properties":
+        return (key, *steps[1:])
+    return (key,)
+
+
+def _invalid_schema(
+    component: Component, key: str, flat: bool, schema: Any
+) -> Iterator[Diagnostic]:
+    if certainly_valid(schema):
+        return  # no $ref either: the walk accepts none
+    for error in metaschema_errors(schema):
+        path = _in_file(key, flat, error.absolute_path)
+        yield at(
+            component,
+            path,
+            isinstance(error.instance, dict | list),
+            codes.PARAMS_SCHEMA,
+            f"'{dotted(path)}' is not valid JSON Schema: {error.message}",
+            "see https://json-schema.org/understanding-json-schema/",
+        )
+    for path, ref in unresolvable_refs(schema):
+        place = _in_file(key, flat, path)
+        yield at(
+            component,
+            place,
+            False,
+            codes.PARAMS_SCHEMA,
+            f"'$ref: {ref}' points nowhere in this schema",
+            "only references inside the schema itself resolve (no network)",
+        )
+
+
+def _bad_defaults(
+    component: Component, key: str, flat: bool, schema: dict[str, Any]
+) -> list[Diagnostic]:
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return []
+    defaults = {
+        name: prop["default"]
+        for name, prop in properties.items()
+        if isinstance(prop, dict) and "default" in prop
+    }
+    if not defaults:
+        return []
+    found = []
+    for error in _errors(schema, defaults):
+        steps = tuple(error.absolute_path)
+        if not steps:
+            continue  # a default-less required parameter: not a defaults problem
+        path = _in_file(key, flat, ("properties", steps[0], "default", *steps[1:]))
+        found.append(
+            at(
+                component,
+                path,
+                False,
+                codes.PARAMS_DEFAULT,
+                f"the default of '{steps[0]}' does not fit its schema: {error.message}",
+                "change the default or the schema",
+            )
+        )
+    return found
+
+
+def _errors(schema: Any, instance: Any) -> list[ValidationError]:
+    try:
+        return sorted(instance_validator(schema).iter_errors(instance), key=lambda e: e.path)
+    except Unresolvable:
+        return []  # reported as an unresolvable $ref of the schema itself
+
+
+def _pack_config(component: Component) -> list[Diagnostic]:
+    data = _data(component)
+    schema, config = component.values.get("conf_schema"), component.values.get("config")
+    if "config" not in data or not isinstance(schema, dict) or not schema:
+        return []
+    return [
+        at(
+            component,
+            ("config", *e.absolute_path),
+            False,
+            codes.PARAMS_VALUES,
+            f"'{dotted(('config', *e.absolute_path))}' does not fit conf_schema: {e.message}",
+            "make config agree with conf_schema",
+        )
+        for e in _errors(schema, config)
+    ]
+
+
+# -- Files named by components -------------------------------------------------------
+
+
+def path_problems(component: Component, paths: PackPaths) -> list[Diagnostic]:
+    """``entry_point`` names a regular file inside the pack."""
+    data = _data(component)
+    found = []
+    for key in _PATH_KEYS:
+        value = data.get(key)
+        if isinstance(value, str):
+            located = paths.locate(component.source.path.parent, value)
+            if isinstance(located, PathProblem):
+                found.append(path_diagnostic(component, (key,), located))
+    return found
+
+
+def path_diagnostic(component: Component, path: DocPath, problem: PathProblem) -> Diagnostic:
+    return at(component, path, False, problem.code, f"{path[-1]}: {problem.message}", problem.hint)
+
+
+def _extra_targets(component: Component) -> list[Diagnostic]:
+    """A warning for lists of refs of which the table keeps only the first (a sensor's
+    ``trigger_types``: KINDS declares them as a link's ``also_checked``)."""
+    found = []
+    for link in component.kind.links:
+        listed = component.checked_refs.get(link.column, [])
+        for key in link.also_checked:
+            if len(listed) > 1 and isinstance(_data(component).get(key), list):
+                others = len(listed) - 1
+                found.append(
+                    at(
+                        component,
+                        (key, 1),
+                        False,
+                        codes.SENSOR_EXTRA_TRIGGERS,
+                        f"only the first of '{key}' ({listed[0]}) is stored as the "
+                        f"{component.kind.name}'s {link.target}; the other "
+                        f"{others} {'is' if others == 1 else 'are'} checked but not stored",
+                        f"the database keeps one {link.target} per {component.kind.name}",
+                        Severity.WARNING,
+                    )
+                )
+    return found
+
+
+# -- References -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """One reference from a component to a target kind and ref."""
+
+    component: Component
+    target: str
+    ref: str
+    path: DocPath
+    severity: Severity = Severity.ERROR
+
+
+class _References:
+    """Resolve every reference of the load, then check rule parameters against the
+    schemas of what they reference."""
+
+    def __init__(
+        self,
+        components: Sequence[Component],
+        unusable: Mapping[str, set[str]],
+        external: ExternalRefs | None,
+    ) -> None:
+        self.components = components
+        self.external = external
+        self.declared: dict[str, dict[str, Component]] = {}
+        for component in components:
+            self.declared.setdefault(component.kind.name, {}).setdefault(component.ref, component)
+        self.unusable = unusable
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def problems(self) -> list[Diagnostic]:
+        wanted = [w for c in self.components for w in _references(c)]
+        self._ask_external(wanted)
+        found = [self._unresolved(w) for w in wanted if not self._resolves(w)]
+        for component in self.components:
+            if component.kind.name == "rule":
+                found += self._rule_params(component)
+        return found
+
+    def _resolves(self, wanted: _Wanted) -> bool:
+        return (
+            wanted.ref in self.declared.get(wanted.target, {})
+            or wanted.ref in self.unusable.get(wanted.target, set())
+            or wanted.ref in self.rows.get(wanted.target, {})
+        )
+
+    def _ask_external(self, wanted: list[_Wanted]) -> None:
+        if self.external is None:
+            return
+        missing: dict[str, set[str]] = {}
+        for w in wanted:
+            if not self._resolves(w):
+                missing.setdefault(w.target, set()).add(w.ref)
+        for kind, refs in sorted(missing.items()):
+            self.rows[kind] = self.external.find(kind, refs)
+
+    def _unresolved(self, wanted: _Wanted) -> Diagnostic:
+        known = set(self.declared.get(wanted.target, {})) | self.unusable.get(wanted.target, set())
+        close = difflib.get_close_matches(wanted.ref, sorted(known), n=1, cutoff=0.6)
+        near = f" - did you mean '{close[0]}'?" if close else ""
+        where = "in the packs being checked" + ("" if self.external is None else " or the database")
+        owner = wanted.ref.split(".", 1)[0]
+        hint = (
+            f"check the ref: pack '{owner}' declares no such {wanted.target}"
+            if owner == wanted.component.pack_ref
+            else f"check the ref, or validate together with pack '{owner}' (e.g. packs/{owner})"
+        )
+        raw = _value_at(_data(wanted.component), wanted.path)
+        if isinstance(raw, str) and raw != wanted.ref:
+            near = f" ('{raw}' means '{wanted.ref}')" + near
+        code = codes.REF_UNRESOLVED if wanted.severity is Severity.ERROR else codes.REF_TASK_ACTION
+        return at(
+            wanted.component,
+            wanted.path,
+            False,
+            code,
+            f"{wanted.target} '{wanted.ref}' is not {where}{near}",
+            hint,
+            wanted.severity,
+        )
+
+    def _target_schema(self, kind: str, ref: str) -> Any:
+        component = self.declared.get(kind, {}).get(ref)
+        if component is not None:
+            return component.values.get("param_schema")
+        return self.rows.get(kind, {}).get(ref, {}).get("param_schema")
+
+    def _rule_params(self, rule: Component) -> list[Diagnostic]:
+        found = []
+        data = _data(rule)
+        for target, column in (("trigger", "trigger_params"), ("action", "action_params")):
+            ref = rule.links.get(target)
+            schema = self._target_schema(target, ref) if ref else None
+            params = rule.values.get(column)
+            if not isinstance(schema, dict) or not schema or not isinstance(params, dict):
+                continue
+            base: DocPath = (column,) if column in data else (target, "parameters")
+            for error in _errors(schema, params):
+                if isinstance(error.instance, str) and _TEMPLATE in error.instance:
+                    continue  # a template: its value is known only when the rule fires
+                path = (*base, *error.absolute_path)
+                found.append(
+                    at(
+                        rule,
+                        path,
+                        isinstance(error.instance, dict),
+                        codes.PARAMS_VALUES,
+                        f"'{dotted(path)}' does not fit the parameters of {target} "
+                        f"'{ref}': {error.message}",
+                        f"see the 'parameters' of {target} '{ref}'",
+                    )
+                )
+        return found
+
+
+def _references(component: Component) -> Iterator[_Wanted]:
+    data = _data(component)
+    for link in component.kind.links:
+        if link.same_ref:
+            continue  # the linked file is parsed with the component; problems are its own
+        listed = [key for key in link.also_checked if isinstance(data.get(key), list)]
+        if listed:
+            for key in listed:
+                for i, ref in enumerate(data[key]):
+                    yield _Wanted(
+                        component, link.target, qualify(str(ref), component.pack_ref), (key, i)
+                    )
+            continue
+        target = component.links.get(link.column)
+        if target:
+            yield _Wanted(component, link.target, target, _link_path(link, data))
+    if component.kind.name == "workflow":
+        yield from _task_actions(component, data)
+
+
+def _link_path(link: Link, data: dict[str, Any]) -> DocPath:
+    found = first_value(data, link.sources)
+    if found is None:
+        return ()
+    key = found[0].key
+    value = data[key]
+    if isinstance(value, dict):
+        inner = next((k for k in ("ref", "type") if k in value), None)
+        return (key, inner) if inner else (key,)
+    return (key,)
+
+
+def _task_actions(workflow: Component, data: dict[str, Any]) -> Iterator[_Wanted]:
+    tasks = data.get("tasks")
+    if not isinstance(tasks, dict):
+        return
+    for name, task in tasks.items():
+        action = task.get("action") if isinstance(task, dict) else None
+        if isinstance(action, str) and _TEMPLATE not in action:
+            ref = qualify(action, workflow.pack_ref)
+            yield _Wanted(workflow, "action", ref, ("tasks", name, "action"), Severity.WARNING)

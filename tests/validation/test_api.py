@@ -1,0 +1,38 @@
+"""``loader.api.validate_packs``: the library entry point the CLI prints."""
+
+from __future__ import annotations
+
+import tarfile
+from pathlib import Path
+
+from loader import CORE_PACK_DIR, codes
+from loader.api import validate_packs
+from tests.validation.helpers import write_pack
+
+
+def test_report_of_a_valid_load() -> None:
+    """A report with command validate, the packs read and the files counted."""
+    report = validate_packs([CORE_PACK_DIR])
+    assert report.command == "validate" and report.ok
+    assert report.packs == ["core"] and report.files_checked >= 10
+    assert report.changes == [] and not report.applied
+
+
+def test_archive_files_are_named_by_the_archive(tmp_path: Path) -> None:
+    """A pack given as .tar.gz is checked too; its files are shown under the archive."""
+    pack = write_pack(tmp_path / "demo", {"triggers/t.yaml": "ref: demo.t\ntype: crn\n"})
+    archive = tmp_path / "demo.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(pack, arcname="demo")
+    report = validate_packs([archive])
+    assert [(d.file, d.code) for d in report.diagnostics] == [
+        (f"{archive}/triggers/t.yaml", codes.SCHEMA_ENUM)
+    ]
+
+
+def test_bad_archive_is_a_diagnostic(tmp_path: Path) -> None:
+    """An unreadable archive is reported, not raised."""
+    archive = tmp_path / "broken.zip"
+    archive.write_bytes(b"not a zip")
+    report = validate_packs([archive])
+    assert [d.code for d in report.diagnostics] == [codes.PACK_ARCHIVE]
