@@ -285,6 +285,17 @@ class _Frame:
         self.merges: list[tuple[Any, Any]] | None = None
 
 
+def _check_anchor_unused(event: Any, anchors: dict[str, Any], open_anchors: set[str]) -> None:
+    """A second anchor of one name would make its aliases ambiguous to the reader."""
+    if event.anchor in anchors or event.anchor in open_anchors:
+        raise _Refused(
+            codes.YAML_SYNTAX,
+            f"the anchor &{event.anchor} is defined twice",
+            "give each anchor a name of its own",
+            event.start_mark,
+        )
+
+
 def _build(events: Iterator[Any], limits: Limits) -> Any:
     """The document of an event stream, with every limit enforced on the way."""
     frames: list[_Frame] = []
@@ -300,6 +311,7 @@ def _build(events: Iterator[Any], limits: Limits) -> Any:
             value: Any = _scalar(event)
             size = 1
             if event.anchor:
+                _check_anchor_unused(event, anchors, open_anchors)
                 anchors[event.anchor] = (value, 1)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             nodes += 1
@@ -309,6 +321,7 @@ def _build(events: Iterator[Any], limits: Limits) -> Any:
             container: Any = {} if kind is MappingStartEvent else []
             frames.append(_Frame(container, event.anchor, nodes - 1))
             if event.anchor:
+                _check_anchor_unused(event, anchors, open_anchors)
                 open_anchors.add(event.anchor)
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
