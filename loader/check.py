@@ -10,7 +10,7 @@ was any error at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ def check_packs(
     external: ExternalRefs | None = None,
     limits: Limits = DEFAULT_LIMITS,
     schemas: SchemaSet | None = None,
+    on_pack: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
     """Validate the packs at ``paths`` together (one may use another's runtimes).
 
@@ -50,14 +51,18 @@ def check_packs(
         database); without it they are errors.
     :param limits: per-file limits of the YAML reader.
     :param schemas: the schemas to check against (default: the project's ``schemas/``).
+    :param on_pack: called with (packs done, packs in all) after each pack, for a
+        progress bar.
     """
     run = _Run(schemas or load_schemas(), limits)
     seen: set[str] = set()
-    for path in paths:
+    for done, path in enumerate(paths, start=1):
         real = os.path.realpath(path)
         if real not in seen:  # the same pack given twice is read once
             seen.add(real)
             run.check_pack(Path(path))
+        if on_pack:
+            on_pack(done, len(paths))
     result = run.result
     result.diagnostics += check_semantics(result.packs, run.unusable, external, run.partial)
     result.diagnostics = sort_diagnostics(result.diagnostics)

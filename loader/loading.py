@@ -52,9 +52,9 @@ def _run(
     lock_timeout_s: float,
     progress: Progress,
 ) -> None:
-    progress(f"validating {len(paths)} pack(s)")
     refs = DatabaseRefs(conn)
-    checked = check_packs(paths, external=refs)
+    checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
+        f"validating {_bar(done, total)} {done}/{total} packs"))  # fmt: skip
     report.files_checked = checked.files_checked
     report.packs = [p.ref for p in checked.packs]
     report.record(checked.diagnostics)
@@ -87,3 +87,8 @@ def _vanished(refs: DatabaseRefs, targets: dict[str, set[str]]) -> list[Diagnost
             message = f"{kind} '{ref}' was removed by another load while this one started"
             out.append(Diagnostic("(database)", None, None, "ref.vanished", message, "run again"))
     return out
+
+
+def _bar(done: int, total: int, width: int = 24) -> str:
+    filled = width * done // max(total, 1)
+    return "[" + "#" * filled + "." * (width - filled) + "]"

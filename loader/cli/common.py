@@ -17,6 +17,27 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+class TerminalProgress:
+    """Progress on a terminal: a message that repeats the previous one's first word
+    (``validating [###...] 3/9 packs``) redraws that line instead of adding one."""
+
+    def __init__(self) -> None:
+        self.last_word = ""
+
+    def __call__(self, message: str) -> None:
+        word = message.split(" ", 1)[0]
+        redraw = word == self.last_word and "/" in message
+        prefix = "\r" if redraw else ("\n" if self.last_word else "")
+        sys.stderr.write(f"{prefix}{message}\x1b[K")
+        sys.stderr.flush()
+        self.last_word = word
+
+    def close(self) -> None:
+        if self.last_word:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
     """Turn a LoaderError into its message, hint and exit code; never a traceback."""

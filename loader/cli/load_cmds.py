@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +12,7 @@ import typer
 
 from loader import CORE_PACK_DIR, api
 from loader.cli import app
-from loader.cli.common import exit_with, guarded, say
+from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.exit_codes import ExitCode
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
@@ -43,11 +45,20 @@ LockTimeout = Annotated[
 ]
 
 
-def _progress(output: OutputFormat, verbose: int) -> api.Progress:
-    """Stage messages on stderr, for people: at a terminal, or when asked with -v."""
-    if output is OutputFormat.TEXT and (sys.stderr.isatty() or verbose):
-        return say
-    return lambda _: None
+@contextmanager
+def _progress(output: OutputFormat, verbose: int) -> Iterator[api.Progress]:
+    """Progress on stderr for people: a redrawn bar at a terminal, plain lines with -v,
+    nothing for programs."""
+    if output is not OutputFormat.TEXT:
+        yield lambda _: None
+    elif sys.stderr.isatty():
+        bar = TerminalProgress()
+        try:
+            yield bar
+        finally:
+            bar.close()
+    else:
+        yield say if verbose else (lambda _: None)
 
 
 def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
@@ -83,10 +94,10 @@ def load(
 
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
-    with guarded():
+    with guarded(), _progress(output, verbose) as progress:
         report = api.load_packs(
             paths, database_url=database_url, dry_run=dry_run, absent=absent,
-            lock_timeout_s=lock_timeout, progress=_progress(output, verbose),
+            lock_timeout_s=lock_timeout, progress=progress,
         )  # fmt: skip
     _finish(report, output, verbose, detailed_exitcode)
 
@@ -108,10 +119,9 @@ def plan(
 
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
-    with guarded():
+    with guarded(), _progress(output, verbose) as progress:
         report = api.plan_packs(
-            paths, database_url=database_url, absent=absent,
-            progress=_progress(output, verbose),
+            paths, database_url=database_url, absent=absent, progress=progress
         )  # fmt: skip
     _finish(report, output, max(verbose, 1), detailed_exitcode)
 
@@ -136,11 +146,8 @@ def seed(
 
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
     """
-    with guarded():
-        report = api.seed(
-            packs or [CORE_PACK_DIR], database_url=database_url,
-            progress=_progress(output, verbose),
-        )  # fmt: skip
+    with guarded(), _progress(output, verbose) as progress:
+        report = api.seed(packs or [CORE_PACK_DIR], database_url=database_url, progress=progress)
     _finish(report, output, verbose, False)
 
 
