@@ -1,11 +1,29 @@
-"""Attune schema migrations and pack loader."""
+"""Attune schema migrations and pack loader.
+
+The installation hook's API: :func:`load_packs`, :func:`plan_packs`,
+:func:`validate_packs` and :func:`seed`, each returning a :class:`Report`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from loader.api import load_packs, plan_packs, seed, validate_packs
+from loader.diagnostics import Diagnostic
+from loader.errors import LoaderError
+from loader.paths import CORE_PACK_DIR, MIGRATIONS_DIR, PROJECT_ROOT, SCHEMAS_DIR
+from loader.plan import AbsentPolicy
+from loader.report import Report
 
-# The repository root: migrations/, schemas/ and packs/ live beside the package.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
-SCHEMAS_DIR = PROJECT_ROOT / "schemas"
-CORE_PACK_DIR = PROJECT_ROOT / "packs" / "core"
+__all__ = [
+    "CORE_PACK_DIR",
+    "MIGRATIONS_DIR",
+    "PROJECT_ROOT",
+    "SCHEMAS_DIR",
+    "AbsentPolicy",
+    "Diagnostic",
+    "LoaderError",
+    "Report",
+    "load_packs",
+    "plan_packs",
+    "seed",
+    "validate_packs",
+]

@@ -10,12 +10,13 @@ from typing import Annotated
 
 import typer
 
-from loader import CORE_PACK_DIR, api
+from loader import api
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.exit_codes import ExitCode
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
+from loader.paths import CORE_PACK_DIR
 from loader.plan import AbsentPolicy
 from loader.report import Report
 

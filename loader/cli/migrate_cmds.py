@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from loader import MIGRATIONS_DIR
 from loader.cli import app
 from loader.cli.common import guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
 from loader.database import conninfo_for
 from loader.migrate import runner
+from loader.paths import MIGRATIONS_DIR
 
 MigrationsDir = Annotated[
     Path,
