@@ -12,6 +12,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -80,38 +81,37 @@ def _unique(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
+@contextmanager
+def _scratch_database(pg_server: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A database of a unique name, dropped afterwards; yields its connection string."""
+    name = _unique(prefix)
+    url = _create_database(pg_server, name, template)
+    try:
+        yield url
+    finally:
+        _drop_database(pg_server, name)
+
+
 @pytest.fixture(scope="session")
 def template_database(pg_server: str) -> Iterator[str]:
     """Name of a database holding the migrated schema, copied for each test."""
-    name = _unique("attune_template")
-    url = _create_database(pg_server, name)
-    runner.migrate(url)
-    try:
-        yield name
-    finally:
-        _drop_database(pg_server, name)
+    with _scratch_database(pg_server, "attune_template") as url:
+        runner.migrate(url)
+        yield str(psycopg.conninfo.conninfo_to_dict(url)["dbname"])
 
 
 @pytest.fixture
 def database_url(pg_server: str, template_database: str) -> Iterator[str]:
     """A fresh, migrated database of this test's own."""
-    name = _unique("attune_test")
-    url = _create_database(pg_server, name, template=template_database)
-    try:
+    with _scratch_database(pg_server, "attune_test", template_database) as url:
         yield url
-    finally:
-        _drop_database(pg_server, name)
 
 
 @pytest.fixture
 def empty_database_url(pg_server: str) -> Iterator[str]:
     """A fresh database with no schema at all (for migration runner tests)."""
-    name = _unique("attune_empty")
-    url = _create_database(pg_server, name)
-    try:
+    with _scratch_database(pg_server, "attune_empty") as url:
         yield url
-    finally:
-        _drop_database(pg_server, name)
 
 
 @pytest.fixture

@@ -24,9 +24,9 @@ from tests.loading.state import count_rows, refs, row_versions
 Conn = psycopg.Connection[Any]
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(command: list[str], env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "loader", *args],
+        [sys.executable, *command],
         capture_output=True,
         text=True,
         check=False,
@@ -36,16 +36,14 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
     )
 
 
-def _load_pack(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from loader.cli import load_pack_main; load_pack_main()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
-        timeout=300,
-    )
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``attune-loader ARGS``."""
+    return _run(["-m", "loader", *args], env)
+
+
+def _load_pack(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``load-pack ARGS``, through the console script's own entry function."""
+    return _run(["-c", "from loader.cli import load_pack_main; load_pack_main()", *args], env)
 
 
 def test_load_pack_json_report_and_reload(database_url: str) -> None:
@@ -238,26 +236,10 @@ def test_main_job_on_the_embedded_default(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
     env["ATTUNE_LOADER_STATE_DIR"] = str(state)
     try:
-        first = subprocess.run(
-            [sys.executable, "-m", "loader", "load", "packs/core"],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=PROJECT_ROOT,
-            timeout=300,
-            check=False,
-        )
+        first = _load_pack("packs/core", env=env)
         assert first.returncode == 0, first.stderr
         assert "loaded core" in first.stdout
-        second = subprocess.run(
-            [sys.executable, "-m", "loader", "load", "packs/core"],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=PROJECT_ROOT,
-            timeout=300,
-            check=False,
-        )
+        second = _load_pack("packs/core", env=env)
         assert "up to date, 0 changes" in second.stdout
     finally:
         _cli("db", "stop", env=env)
