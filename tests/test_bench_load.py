@@ -1,0 +1,82 @@
+"""The load benchmark's writers at a tiny size: same rows, and a reload that writes none.
+
+The loader, the row-by-row baseline and the COPY floor each load the same generated
+packs into a database of their own; their tables must then hold the same rows (ids
+and timestamps aside, references compared by ref), or the benchmark compares
+different work. The no-op reload is checked with the same row-version snapshots the
+benchmark uses, and those snapshots are shown to notice a single rewritten row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bench import baseline, floor, packgen
+from bench.bench_load import (
+    Server,
+    row_versions,
+    run_loader,
+    table_contents,
+    writes_between,
+)
+from loader import CORE_PACK_DIR
+from loader.check import check_packs
+
+
+@pytest.fixture
+def server(pg_server: str) -> Iterator[Server]:
+    created = Server(pg_server)
+    try:
+        yield created
+    finally:
+        created.drop_all()
+
+
+def test_writers_agree_and_reload_writes_nothing(
+    server: Server, template_database: str, tmp_path: Path
+) -> None:
+    paths = [CORE_PACK_DIR, *packgen.generate(tmp_path, packs=2, components=20)]
+    template = template_database
+
+    loaded = server.fresh("loader", template)
+    empty = row_versions(loaded)
+    # In a child process, as the benchmark runs it, so the RSS plumbing is covered too.
+    first = run_loader(paths, loaded, "first load")
+    assert first.ok and first.applied, first.errors
+    assert first.peak_rss_mb > 0
+    after_first = row_versions(loaded)
+    assert writes_between(empty, after_first).inserted >= first.components > 40
+
+    reload = run_loader(paths, loaded, "reload", in_child=False)
+    assert reload.ok and not reload.applied and reload.pending == 0
+    assert writes_between(after_first, row_versions(loaded)).total == 0
+
+    checked = check_packs(paths)
+    assert not [d for d in checked.diagnostics if d.is_error]
+    rewritten = server.fresh("baseline", template)
+    assert baseline.run(rewritten, checked.packs).components == first.components
+    copied = server.fresh("floor", template)
+    assert floor.run(copied, checked.packs).components == first.components
+
+    expected = table_contents(loaded)
+    assert sum(len(rows) for rows in expected.values()) == first.components
+    assert table_contents(rewritten) == expected
+    assert table_contents(copied) == expected
+
+
+def test_row_versions_notice_one_rewritten_row(database_url: str) -> None:
+    """The no-op check is exact: an update that changes no value still counts."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO attune.pack (ref, label, version) VALUES ('p1', 'P', '1.0.0'), "
+            "('p2', 'P', '1.0.0')"
+        )
+        before = row_versions(database_url)
+        conn.execute("UPDATE attune.pack SET label = label WHERE ref = 'p1'")
+        conn.execute("DELETE FROM attune.pack WHERE ref = 'p2'")
+    writes = writes_between(before, row_versions(database_url))
+    assert (writes.inserted, writes.updated, writes.deleted) == (0, 1, 1)
