@@ -9,21 +9,25 @@ was any error at all.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from loader import codes
 from loader.diagnostics import Diagnostic
 from loader.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
-from loader.kinds import ACTION, PACK, WORKFLOW, Kind
+from loader.kinds import ACTION, FOLDER_KINDS, PACK, WORKFLOW, Kind
 from loader.model import Component, Pack, ParsedFile
 from loader.normalise import component_ref, normalise
 from loader.parse import DEFAULT_LIMITS, Limits, Positions, parse_file
 from loader.schemas import SchemaSet, load_schemas
-from loader.semantics import ExternalRefs, check_semantics, path_diagnostic
+from loader.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
 from loader.validate import validate_file
 
 
@@ -55,18 +59,78 @@ def check_packs(
         progress bar.
     """
     run = _Run(schemas or load_schemas(), limits)
+    unique: list[Path] = []
     seen: set[str] = set()
-    for done, path in enumerate(paths, start=1):
+    for path in paths:
         real = os.path.realpath(path)
         if real not in seen:  # the same pack given twice is read once
             seen.add(real)
-            run.check_pack(Path(path))
-        if on_pack:
-            on_pack(done, len(paths))
+            unique.append(Path(path))
+    workers = 1 if schemas is not None else _workers_for(unique)
+    if workers > 1:
+        _check_in_processes(run, unique, workers, on_pack)
+    else:
+        for done, path in enumerate(unique, start=1):
+            run.check_pack(path)
+            if on_pack:
+                on_pack(done, len(unique))
     result = run.result
-    result.diagnostics += check_semantics(result.packs, run.unusable, external, run.partial)
+    result.diagnostics += cross_pack_problems(result.packs, run.unusable, external, run.partial)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
+
+
+# Below this many YAML files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 3000
+
+
+def _workers_for(paths: list[Path]) -> int:
+    """Worker processes for these packs: one per core for large loads of several packs.
+    Only from a single-threaded process: a forked child of a threaded one may inherit
+    a lock that some other thread held."""
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2 or len(paths) < 2 or threading.active_count() > 1:
+        return 1
+    files = sum(_yaml_count(p) for p in paths)
+    return min(cores, len(paths)) if files >= PARALLEL_MIN_FILES else 1
+
+
+def _yaml_count(pack: Path) -> int:
+    total = 0
+    for kind in FOLDER_KINDS:
+        try:
+            total += sum(1 for e in os.scandir(pack / str(kind.folder)) if e.name.endswith(".yaml"))
+        except OSError:
+            continue
+    return total
+
+
+def _check_in_processes(
+    run: _Run, paths: list[Path], workers: int, on_pack: Callable[[int, int], None] | None
+) -> None:
+    """Parse, schema-check and normalise packs in forked worker processes, results in
+    the order given. Forked, not spawned: spawning would re-run the caller's main
+    script. A child never touches an inherited database connection, and it leaves
+    with ``os._exit``, so it does not close one either."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        parts = pool.map(_check_alone, paths, [run.limits] * len(paths))
+        for done, part in enumerate(parts, start=1):
+            run.merge(part)
+            if on_pack:
+                on_pack(done, len(paths))
+
+
+def _check_alone(path: Path, limits: Limits) -> _Run:
+    """One pack, in a worker process."""
+    run = _Run(_worker_schemas(), limits)
+    run.check_pack(path)
+    return run
+
+
+@cache
+def _worker_schemas() -> SchemaSet:
+    return load_schemas()
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -83,6 +147,19 @@ class _Run:
     result: CheckResult = field(default_factory=CheckResult)
     unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
     partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled schemas stay in the worker; only what it found travels back.
+        return {k: v for k, v in self.__dict__.items() if k != "schemas"}
+
+    def merge(self, other: _Run) -> None:
+        """Take in what a worker found for its pack."""
+        self.result.packs += other.result.packs
+        self.result.diagnostics += other.result.diagnostics
+        self.result.files_checked += other.result.files_checked
+        for kind, refs in other.unusable.items():
+            self.unusable.setdefault(kind, set()).update(refs)
+        self.partial += other.partial
 
     def check_pack(self, path: Path) -> None:
         files = discover_pack(path, str(path))
@@ -133,7 +210,9 @@ class _PackCheck:
         self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
         if manifest is not None and manifest_ok:
             stated = normalise(manifest, PACK, pack_ref)
-            self.shared.result.packs.append(Pack(pack_ref, self.files.root, stated, components))
+            pack = Pack(pack_ref, self.files.root, stated, components)
+            self.shared.result.packs.append(pack)
+            self.shared.result.diagnostics += pack_problems(pack, pack.all_components())
             return
         # An invalid manifest: the pack cannot be loaded, but its components are still
         # checked (and may be referenced) under a stand-in manifest.
@@ -143,6 +222,7 @@ class _PackCheck:
         )
         stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
         self.shared.partial.append(Pack(pack_ref, self.files.root, stand_in, components))
+        self.shared.result.diagnostics += pack_problems(self.shared.partial[-1], components)
 
     def _pack_ref(self, manifest: ParsedFile | None) -> str:
         """The manifest's ref, or the folder's name when the manifest cannot tell."""

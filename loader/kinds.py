@@ -72,6 +72,11 @@ class Kind:
     ignored_keys: tuple[str, ...] = ()  # documented keys with no column
     label: str = ""  # plural, for reports
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by name, so a component sent back from a worker process still
+        # carries the one declaration (stages compare kinds with ``is``).
+        return (kind_named, (self.name,))
+
     @property
     def json_columns(self) -> frozenset[str]:
         return frozenset(f.column for f in self.fields if f.json)
@@ -301,3 +306,7 @@ PERMISSION_SET = Kind(
 KINDS: tuple[Kind, ...] = (PACK, RUNTIME, TRIGGER, WORKFLOW, ACTION, SENSOR, RULE, PERMISSION_SET)
 KINDS_BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
 FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.folder)
+
+
+def kind_named(name: str) -> Kind:
+    return KINDS_BY_NAME[name]

@@ -72,16 +72,32 @@ def check_semantics(
     checked = [(p, p.all_components()) for p in packs] + [(p, p.components) for p in partial]
     found: list[Diagnostic] = []
     for pack, components in checked:
-        paths = PackPaths(pack.root)
-        for component in components:
-            found += identity_problems(component, pack)
-            found += schema_problems(component)
-            found += path_problems(component, paths)
-            found += _extra_targets(component)
-    every = [c for _, components in checked for c in components]
-    found += duplicate_refs(every)
-    found += _References(every, unusable or {}, external).problems()
+        found += pack_problems(pack, components)
+    return found + cross_pack_problems(packs, unusable, external, partial)
+
+
+def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnostic]:
+    """The problems each component has on its own: identity, author schemas, paths."""
+    paths = PackPaths(pack.root)
+    found: list[Diagnostic] = []
+    for component in components:
+        found += identity_problems(component, pack)
+        found += schema_problems(component)
+        found += path_problems(component, paths)
+        found += _extra_targets(component)
     return found
+
+
+def cross_pack_problems(
+    packs: Sequence[Pack],
+    unusable: Mapping[str, set[str]] | None = None,
+    external: ExternalRefs | None = None,
+    partial: Sequence[Pack] = (),
+) -> list[Diagnostic]:
+    """The problems that need every pack at once: duplicate refs and references."""
+    every = [c for p in packs for c in p.all_components()]
+    every += [c for p in partial for c in p.components]
+    return duplicate_refs(every) + _References(every, unusable or {}, external).problems()
 
 
 def at(
