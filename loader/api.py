@@ -15,7 +15,7 @@ from loader.archives import ArchiveError, extract_pack, is_archive
 from loader.check import check_packs, sort_diagnostics
 from loader.database import conninfo_for
 from loader.diagnostics import Diagnostic
-from loader.loading import run_load
+from loader.loading import LoadOptions, run_load
 from loader.migrate import runner
 from loader.plan import AbsentPolicy
 from loader.report import Report
@@ -52,6 +52,7 @@ def load_packs(
     absent: AbsentPolicy | str = AbsentPolicy.REMOVE,
     dry_run: bool = False,
     lock_timeout_s: float = 30.0,
+    use_cache: bool = True,
     progress: Progress = _quiet,
 ) -> Report:
     """Validate packs, plan them against the database and write the plan in one
@@ -63,12 +64,14 @@ def load_packs(
     :param absent: what happens to components a pack owns but no longer declares:
         ``remove``, ``disable`` or ``retain``.
     :param lock_timeout_s: how long to wait for another loader of the same packs.
+    :param use_cache: recognise a reload whose files and rows are unchanged since the
+        last load of the same pack directories, without parsing (loader.loadcache).
     :returns: a report with command ``load``; ``report.applied`` says whether it wrote.
     :raises loader.errors.LoaderError: the database is unreachable or fails, or the
         lock wait timed out.
     """
-    return _load("load", paths, database_url, AbsentPolicy(absent), dry_run, lock_timeout_s,
-                 progress)  # fmt: skip
+    options = LoadOptions(AbsentPolicy(absent), dry_run, lock_timeout_s, use_cache)
+    return _load("load", paths, database_url, options, progress)
 
 
 def plan_packs(
@@ -76,10 +79,12 @@ def plan_packs(
     *,
     database_url: str | None = None,
     absent: AbsentPolicy | str = AbsentPolicy.REMOVE,
+    use_cache: bool = True,
     progress: Progress = _quiet,
 ) -> Report:
     """What :func:`load_packs` would change; runs in a read-only transaction."""
-    return _load("plan", paths, database_url, AbsentPolicy(absent), True, 30.0, progress)
+    options = LoadOptions(AbsentPolicy(absent), dry_run=True, use_cache=use_cache)
+    return _load("plan", paths, database_url, options, progress)
 
 
 def seed(
@@ -92,23 +97,20 @@ def seed(
     post-migration step for CI. Idempotent."""
     url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
     runner.migrate(url, notify=progress)
-    return _load("seed", paths, url, AbsentPolicy.REMOVE, False, 30.0, progress)
+    return _load("seed", paths, url, LoadOptions(), progress)
 
 
 def _load(
     command: str,
     paths: Sequence[str | Path],
     database_url: str | None,
-    absent: AbsentPolicy,
-    dry_run: bool,
-    lock_timeout_s: float,
+    options: LoadOptions,
     progress: Progress,
 ) -> Report:
     report = Report(command=command)
     with _pack_roots(paths, report) as (roots, shown), _cyclic_gc_paused():
         if report.ok:
-            run_load(roots, report, database_url=database_url, absent=absent, dry_run=dry_run,
-                     lock_timeout_s=lock_timeout_s, progress=progress)  # fmt: skip
+            run_load(roots, report, options, database_url=database_url, progress=progress)
         _present(report, shown)
     return report
 

@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
+from loader import loadcache
 from loader.apply import apply_plan, lock_packs
 from loader.check import check_packs
 from loader.database import conninfo_for
 from loader.diagnostics import Diagnostic
 from loader.errors import DatabaseError
-from loader.plan import AbsentPolicy, build_plan
+from loader.plan import AbsentPolicy, Conn, build_plan
 from loader.report import Report
 from loader.resolve import DatabaseRefs, external_targets, pack_of
 
 Progress = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class LoadOptions:
+    absent: AbsentPolicy = AbsentPolicy.REMOVE
+    dry_run: bool = False
+    lock_timeout_s: float = 30.0
+    use_cache: bool = True  # recognise a reload that changes nothing (loader.loadcache)
+
+
 def run_load(
     paths: Sequence[Path],
     report: Report,
+    options: LoadOptions,
     *,
     database_url: str | None = None,
-    absent: AbsentPolicy = AbsentPolicy.REMOVE,
-    dry_run: bool = False,
-    lock_timeout_s: float = 30.0,
     progress: Progress = lambda _: None,
 ) -> None:
     """Validate the packs, then plan them against the database and, unless
@@ -35,8 +43,8 @@ def run_load(
     url = conninfo_for(database_url, notify=progress)
     try:
         with psycopg.connect(url) as conn:
-            conn.read_only = dry_run  # the server itself then refuses any write
-            _run(conn, paths, report, absent, dry_run, lock_timeout_s, progress)
+            conn.read_only = options.dry_run  # the server itself then refuses any write
+            _run(conn, paths, report, options, progress)
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"database connection failed: {str(exc).strip()}") from exc
     except psycopg.Error as exc:
@@ -44,14 +52,11 @@ def run_load(
 
 
 def _run(
-    conn: psycopg.Connection[tuple[object, ...]],
-    paths: Sequence[Path],
-    report: Report,
-    absent: AbsentPolicy,
-    dry_run: bool,
-    lock_timeout_s: float,
-    progress: Progress,
+    conn: Conn, paths: Sequence[Path], report: Report, options: LoadOptions, progress: Progress
 ) -> None:
+    files, racy = loadcache.files_digest(paths) if options.use_cache else ("", True)
+    if options.use_cache and _replay(conn, paths, files, report):
+        return
     refs = DatabaseRefs(conn)
     checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
         f"validating {_bar(done, total)} {done}/{total} packs"))  # fmt: skip
@@ -63,20 +68,47 @@ def _run(
     packs = checked.packs
     targets = external_targets(packs)
     own = {p.ref for p in packs}
-    lock_packs(conn, own, {pack_of(r) for refs_ in targets.values() for r in refs_}, lock_timeout_s)
+    referenced = {pack_of(r) for refs_ in targets.values() for r in refs_}
+    lock_packs(conn, own, referenced, options.lock_timeout_s)
     report.record(_vanished(refs, targets))
     if not report.ok:
         return
     progress("planning")
-    plan = build_plan(conn, packs, absent)
+    plan = build_plan(conn, packs, options.absent)
     report.changes = plan.changes()
     report.record(plan.conflicts)
-    if not report.ok or dry_run or not report.pending:
+    remember = options.use_cache and not racy and all(i.component for i in plan.items)
+    if not report.ok or (report.pending and options.dry_run):
         conn.rollback()
         return
-    apply_plan(conn, plan, progress)
+    if report.pending:
+        apply_plan(conn, plan, progress)
+    token = loadcache.database_token(conn, sorted(own)) if remember else ""
     conn.commit()
-    report.applied = True
+    report.applied = bool(report.pending)
+    if remember:
+        state = loadcache.Remembered(
+            report.packs, report.changes, report.warnings, report.files_checked,
+            {kind: sorted(refs_) for kind, refs_ in targets.items()},
+        )  # fmt: skip
+        loadcache.remember(paths, files, token, state)
+
+
+def _replay(conn: Conn, paths: Sequence[Path], files: str, report: Report) -> bool:
+    """Report a remembered no-op when neither the files nor the packs' rows changed."""
+    remembered = loadcache.recall(paths, files, lambda packs: loadcache.database_token(conn, packs))
+    if remembered is None:
+        return False
+    targets = {kind: set(refs) for kind, refs in remembered.external.items()}
+    if _vanished(DatabaseRefs(conn), targets):
+        return False
+    report.packs = remembered.packs
+    report.changes = remembered.changes
+    report.record(remembered.warnings)
+    report.files_checked = remembered.files_checked
+    report.from_cache = True
+    conn.rollback()
+    return True
 
 
 def _vanished(refs: DatabaseRefs, targets: dict[str, set[str]]) -> list[Diagnostic]:

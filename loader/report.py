@@ -53,6 +53,7 @@ class Report:
     changes: list[Change] = field(default_factory=list)
     applied: bool = False
     files_checked: int = 0
+    from_cache: bool = False  # a remembered no-op: no file parsed, no row read back
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -90,6 +91,7 @@ class Report:
             "applied": self.applied,
             "packs": self.packs,
             "files_checked": self.files_checked,
+            "from_cache": self.from_cache,
             "summary": {
                 "errors": len(self.errors),
                 "warnings": len(self.warnings),

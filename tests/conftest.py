@@ -1,5 +1,9 @@
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 pytest_plugins = ["tests.fix_db"]
@@ -8,3 +12,12 @@ pytest_plugins = ["tests.fix_db"]
 settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_load_cache() -> Iterator[None]:
+    """Keep the reload cache of test runs (and their subprocesses) out of the user's."""
+    directory = tempfile.mkdtemp(prefix="attune-test-cache-")
+    os.environ["ATTUNE_LOADER_CACHE_DIR"] = directory
+    yield
+    shutil.rmtree(directory, ignore_errors=True)
