@@ -41,6 +41,14 @@ Detailed = Annotated[
         help="With a plan or --dry-run: exit 3 when changes are pending, 0 when none.",
     ),
 ]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Check every file even when the packs and their rows are unchanged since "
+        "the last load (also: ATTUNE_LOADER_NO_CACHE=1).",
+    ),
+]
 LockTimeout = Annotated[
     float, typer.Option("--lock-timeout", help="Seconds to wait for another loader of these packs.")
 ]
@@ -79,6 +87,7 @@ def load(
     absent: Absent = AbsentPolicy.REMOVE,
     detailed_exitcode: Detailed = False,
     lock_timeout: LockTimeout = 30.0,
+    no_cache: NoCache = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -98,7 +107,7 @@ def load(
     with guarded(), _progress(output, verbose) as progress:
         report = api.load_packs(
             paths, database_url=database_url, dry_run=dry_run, absent=absent,
-            lock_timeout_s=lock_timeout, progress=progress,
+            lock_timeout_s=lock_timeout, use_cache=not no_cache, progress=progress,
         )  # fmt: skip
     _finish(report, output, verbose, detailed_exitcode)
 
@@ -109,6 +118,7 @@ def plan(
     database_url: DatabaseUrl = None,
     absent: Absent = AbsentPolicy.REMOVE,
     detailed_exitcode: Detailed = False,
+    no_cache: NoCache = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -122,7 +132,8 @@ def plan(
     """
     with guarded(), _progress(output, verbose) as progress:
         report = api.plan_packs(
-            paths, database_url=database_url, absent=absent, progress=progress
+            paths, database_url=database_url, absent=absent, use_cache=not no_cache,
+            progress=progress,
         )  # fmt: skip
     _finish(report, output, max(verbose, 1), detailed_exitcode)
 
