@@ -276,6 +276,15 @@ class LoaderRun:
         return [(message, end - at) for (at, message), end in zip(self.stages, ends, strict=True)]
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak resident size. VmHWM belongs to the address space, which
+    exec replaces; ru_maxrss would carry over the spawning parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _load(
     paths: list[str], conninfo: str, name: str, profile: str | None, use_cache: bool
 ) -> LoaderRun:
@@ -298,8 +307,7 @@ def _load(
     if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
-    # Linux reports ru_maxrss in KiB.
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = _peak_rss_mb()
     return LoaderRun(
         name=name,
         ok=report.ok,

@@ -2,21 +2,21 @@
 
 :func:`load` returns the data of a file only when it is certain that the reader in
 ``loader/parse.py`` would return the same data; otherwise it returns None and the
-reader does the work (every diagnostic and every position still comes from it). yaml-rs
-(Rust) reads a component file about five times faster than the reader
-(docs/performance.md), but it resolves some scalars differently and has no limits of
-the reader's kind, so it is used only behind two checks:
+reader does the work (every diagnostic and every position still comes from it).
+yaml-rs (Rust) parses a component file about eight times faster than the reader
+(docs/performance.md), but it resolves some scalars differently, accepts some texts
+libyaml refuses and has no limits of the reader's kind, so it is used only behind two
+checks:
 
 - a gate on the text, before yaml-rs sees it, that declines anything unusual: tags,
   anchors, aliases, directives, merge keys, explicit keys, document markers (but a
   leading ``---``), escapes, tabs, carriage returns and characters libyaml refuses or
   treats as line breaks, ``:`` followed by anything but a space, flow collections that
   span lines or hold ``|`` or ``>``, a block scalar with nothing after it or at the
-  end of a text without a final line break, deep
-  indentation and compact nested sequences (yaml-rs recurses on the C stack there and
-  can crash the interpreter), and every plain token that starts like a number unless it is a plain
-  decimal integer or fraction (``0``, ``-12``, ``0.5``) or a dotted version
-  (``1.0.0``);
+  end of a text without a final line break, deep indentation and compact nested
+  sequences (yaml-rs recurses on the C stack there and can crash the interpreter),
+  and every plain token that starts like a number unless it is a plain decimal
+  integer or fraction (``0``, ``-12``, ``0.5``) or a dotted version (``1.0.0``);
 - a walk of the result that accepts only JSON-compatible data of the exact types
   (``str`` keys; ``str``, ``int``, ``float``, ``bool``, None, ``list``, ``dict``
   values), finite floats, the reader's depth and node limits, and no text that the
