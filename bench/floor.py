@@ -15,7 +15,6 @@ benchmark-only dependency.
 from __future__ import annotations
 
 import importlib
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from bench.baseline import SCHEMA, StepResult, columns, in_load_order, yaml_files
+from bench.baseline import SCHEMA, StepResult, columns, timed_run
 from loader.kinds import KINDS, Kind
 from loader.model import Component, Pack
 
@@ -102,13 +101,4 @@ def copy_rows(conninfo: str, components: Sequence[Component]) -> None:
 
 
 def run(conninfo: str, packs: Sequence[Pack]) -> StepResult:
-    files = yaml_files(packs)
-    components = in_load_order(packs)
-    started = time.perf_counter()
-    parse_files(files)
-    parsed = time.perf_counter()
-    copy_rows(conninfo, components)
-    done = time.perf_counter()
-    return StepResult(
-        "floor (libyaml + COPY)", len(components), len(files), parsed - started, done - parsed
-    )
+    return timed_run("floor (libyaml + COPY)", conninfo, packs, parse_files, copy_rows)
