@@ -131,17 +131,17 @@ def recall(roots: Sequence[Path], files: str, token_of: Any) -> Remembered | Non
         return None
     try:
         entry = json.loads(_entry_path(directory, roots).read_text())
-    except (OSError, ValueError):
+        if entry["files"] != files or entry["token"] != token_of(entry["packs"]):
+            return None
+        return Remembered(
+            entry["packs"],
+            [Change(k, r, p, Action.UNCHANGED) for k, r, p in entry["changes"]],
+            [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in entry["warnings"]],
+            entry["files_checked"],
+            entry["external"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):  # unreadable or foreign: a miss
         return None
-    if entry.get("files") != files or entry.get("token") != token_of(entry["packs"]):
-        return None
-    return Remembered(
-        entry["packs"],
-        [Change(k, r, p, Action.UNCHANGED) for k, r, p in entry["changes"]],
-        [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in entry["warnings"]],
-        entry["files_checked"],
-        entry["external"],
-    )
 
 
 def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -> None:

@@ -83,3 +83,14 @@ def test_freshly_written_files_are_not_remembered(tmp_path: Path, database_url: 
     fresh = Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "fresh"))
     load_packs([fresh], database_url=database_url)
     assert not load_packs([fresh], database_url=database_url).from_cache
+
+
+def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str) -> None:
+    """An entry that is not what the loader wrote is ignored, then rewritten."""
+    load_packs([core], database_url=database_url)
+    directory = loadcache.cache_dir()
+    assert directory is not None
+    for entry in directory.glob("*.json"):
+        entry.write_text('{"files": 1}')
+    assert not load_packs([core], database_url=database_url).from_cache
+    assert load_packs([core], database_url=database_url).from_cache
