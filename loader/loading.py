@@ -54,8 +54,10 @@ def run_load(
 def _run(
     conn: Conn, paths: Sequence[Path], report: Report, options: LoadOptions, progress: Progress
 ) -> None:
-    files, racy = loadcache.files_digest(paths) if options.use_cache else ("", True)
-    if options.use_cache and _replay(conn, paths, files, report):
+    # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
+    caching = options.use_cache and loadcache.cache_dir() is not None
+    files, racy = loadcache.files_digest(paths) if caching else ("", True)
+    if caching and _replay(conn, paths, files, report):
         return
     refs = DatabaseRefs(conn)
     checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
@@ -77,7 +79,7 @@ def _run(
     plan = build_plan(conn, packs, options.absent)
     report.changes = plan.changes()
     report.record(plan.conflicts)
-    remember = options.use_cache and not racy and all(i.component for i in plan.items)
+    remember = caching and not racy and all(i.component for i in plan.items)
     if not report.ok or (report.pending and options.dry_run):
         conn.rollback()
         return

@@ -129,42 +129,31 @@ def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
     removed = {(i.kind.name, i.ref): i for i in plan.items if i.action is Action.REMOVE}
     if not removed:
         return []
-    keeps_linking: dict[tuple[str, str], str] = {}  # (kind, ref) of a component -> its new target
     blockers: list[Diagnostic] = []
-    for item in plan.items:
+    for item in plan.items:  # components of this load that still point at a removal
         if item.component is None:
             continue
         for link in item.kind.links:
             target = item.component.links.get(link.column)
             if target and (link.target, target) in removed:
-                keeps_linking[(item.kind.name, item.ref)] = target
                 blockers.append(
                     _blocked(removed[(link.target, target)], item.kind, item.ref, item.pack)
                 )
+    removed_ids = {(i.kind.name, i.row["id"]): i for i in removed.values() if i.row}
+    # Rows this load declares are judged by their new links, just above.
+    declared = {(i.kind.name, i.ref) for i in plan.items if i.component}
     for kind in KINDS:
         for link in kind.links:
-            ids = [
-                i.row["id"]
-                for i in plan.items
-                if i.action is Action.REMOVE and i.kind.name == link.target and i.row
-            ]
+            ids = [rid for name, rid in removed_ids if name == link.target]
             if not ids:
                 continue
             with conn.cursor() as cur:
                 cur.execute(sqlbuild.referencing(kind, link), {"ids": ids})
                 found = cur.fetchall()
-            declared = {i.ref: i for i in plan.items if i.kind is kind and i.component}
-            by_id = {
-                i.row["id"]: i
-                for i in plan.items
-                if i.kind.name == link.target and i.row and i.action is Action.REMOVE
-            }
             for ref, owner, target_id in found:
-                if (kind.name, ref) in removed or (kind.name, ref) in keeps_linking:
-                    continue
-                if ref in declared and declared[ref].component is not None:
-                    continue  # re-pointed by this load before the removal runs
-                blockers.append(_blocked(by_id[target_id], kind, ref, owner))
+                if (kind.name, ref) not in removed and (kind.name, ref) not in declared:
+                    gone = removed_ids[(link.target, target_id)]
+                    blockers.append(_blocked(gone, kind, ref, owner))
     return blockers
 
 
