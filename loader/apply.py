@@ -5,7 +5,6 @@ Everything runs in the caller's transaction; the caller commits or rolls back.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,7 +14,7 @@ from psycopg import errors
 from loader import sqlbuild
 from loader.errors import DatabaseError, LockTimeout
 from loader.kinds import KINDS, Kind
-from loader.plan import Conn, Item, Plan, desired_row
+from loader.plan import Conn, Item, Plan, row_json
 from loader.report import Action
 
 _LOCK_NAMESPACE = "attune.pack:"
@@ -47,8 +46,8 @@ def _rows_json(items: Iterable[Item]) -> str:
     rows = []
     for item in items:
         assert item.component is not None
-        rows.append(desired_row(item.component))
-    return json.dumps(rows, separators=(",", ":"))
+        rows.append(row_json(item.component))
+    return "[" + ",".join(rows) + "]"
 
 
 def _ids(items: Iterable[Item]) -> list[int]:

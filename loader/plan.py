@@ -6,6 +6,7 @@ handed to :mod:`loader.apply`. Building a plan writes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -74,6 +75,11 @@ def desired_row(component: Component) -> Row:
         if link.ref_column:
             row[link.ref_column] = target
     return row
+
+
+def row_json(component: Component) -> str:
+    """:func:`desired_row` as compact JSON text: what a write sends for the component."""
+    return json.dumps(desired_row(component), separators=(",", ":"))
 
 
 def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
