@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +213,7 @@ class _PackCheck:
             pack = Pack(pack_ref, self.files.root, stated, components)
             self.shared.result.packs.append(pack)
             self.shared.result.diagnostics += pack_problems(pack, pack.all_components())
+            self._let_go(pack.all_components())
             return
         # An invalid manifest: the pack cannot be loaded, but its components are still
         # checked (and may be referenced) under a stand-in manifest.
@@ -223,6 +224,15 @@ class _PackCheck:
         stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
         self.shared.partial.append(Pack(pack_ref, self.files.root, stand_in, components))
         self.shared.result.diagnostics += pack_problems(self.shared.partial[-1], components)
+        self._let_go(components)
+
+    def _let_go(self, components: list[Component]) -> None:
+        """What is left to check needs only refs and references: keep the values as
+        row JSON and read a file again only if a diagnostic needs a place in it."""
+        for component in components:
+            component.freeze()
+            source = component.source
+            source.forget(partial(parse_file, source.path, source.display, self.shared.limits))
 
     def _pack_ref(self, manifest: ParsedFile | None) -> str:
         """The manifest's ref, or the folder's name when the manifest cannot tell."""

@@ -54,6 +54,11 @@ class Link:
     # The target shares this component's ref (an action and the workflow it points to).
     same_ref: bool = False
 
+    @property
+    def ref_key(self) -> str:
+        """The key of the target's ref in rows the loader writes and reads."""
+        return self.column + "@ref"
+
 
 @dataclass(frozen=True)
 class Kind:

@@ -7,11 +7,15 @@ converters expect. Nothing here reads the disk or a database.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from loader import convert
+from loader.diagnostics import Severity
 from loader.kinds import PACK, Field, Kind, Link, Source
-from loader.model import Component, ParsedFile
+from loader.model import Component, DocPath, ParsedFile, Reference
+
+TEMPLATE = "{{"  # a value filled in when a rule fires or a task runs
 
 
 def qualify(ref: str, pack_ref: str) -> str:
@@ -55,7 +59,8 @@ def normalise(parsed: ParsedFile, kind: Kind, pack_ref: str, ref: str | None = N
         for link in kind.links
         if link.also_checked
     }
-    return Component(kind, own_ref, pack_ref, values, links, parsed, checked)
+    found = tuple(references(data, kind, links, pack_ref))
+    return Component(kind, own_ref, pack_ref, values, links, parsed, checked, found)
 
 
 def _field_value(field: Field, data: dict[str, Any], parsed: ParsedFile, ref: str) -> Any:
@@ -77,3 +82,47 @@ def _link_target(link: Link, data: dict[str, Any], own_ref: str, pack_ref: str) 
     if link.same_ref:
         return own_ref
     return qualify(str(found[1]), pack_ref)
+
+
+def references(
+    data: dict[str, Any], kind: Kind, links: dict[str, str | None], pack_ref: str
+) -> Iterator[Reference]:
+    """Every ref a document names, with where it names it: found while the document
+    is at hand, so the references of a load are checked without re-reading files."""
+    for link in kind.links:
+        if link.same_ref:
+            continue  # the linked file is parsed with the component; problems are its own
+        listed = [key for key in link.also_checked if isinstance(data.get(key), list)]
+        if listed:
+            for key in listed:
+                for i, ref in enumerate(data[key]):
+                    yield Reference(link.target, qualify(str(ref), pack_ref), (key, i))
+            continue
+        target = links.get(link.column)
+        if target:
+            yield Reference(link.target, target, _link_path(link, data))
+    if kind.name == "workflow":
+        yield from _task_actions(data, pack_ref)
+
+
+def _link_path(link: Link, data: dict[str, Any]) -> DocPath:
+    found = first_value(data, link.sources)
+    if found is None:
+        return ()
+    key = found[0].key
+    value = data[key]
+    if isinstance(value, dict):
+        inner = next((k for k in ("ref", "type") if k in value), None)
+        return (key, inner) if inner else (key,)
+    return (key,)
+
+
+def _task_actions(data: dict[str, Any], pack_ref: str) -> Iterator[Reference]:
+    tasks = data.get("tasks")
+    if not isinstance(tasks, dict):
+        return
+    for name, task in tasks.items():
+        action = task.get("action") if isinstance(task, dict) else None
+        if isinstance(action, str) and TEMPLATE not in action:
+            ref = qualify(action, pack_ref)
+            yield Reference("action", ref, ("tasks", name, "action"), Severity.WARNING)

@@ -6,7 +6,6 @@ handed to :mod:`loader.apply`. Building a plan writes nothing.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -64,22 +63,12 @@ class Plan:
 
 def desired_row(component: Component) -> Row:
     """The row a component should be, keyed like :func:`sqlbuild.select_current`."""
-    kind = component.kind
-    row: Row = {"ref": component.ref}
-    if kind.has_pack_column:
-        row["pack_ref"] = component.pack_ref
-    row.update(component.values)
-    for link in kind.links:
-        target = component.links.get(link.column)
-        row[sqlbuild.link_key(link)] = target
-        if link.ref_column:
-            row[link.ref_column] = target
-    return row
+    return component.row()
 
 
 def row_json(component: Component) -> str:
     """:func:`desired_row` as compact JSON text: what a write sends for the component."""
-    return json.dumps(desired_row(component), separators=(",", ":"))
+    return component.row_json()
 
 
 def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:

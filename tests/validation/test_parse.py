@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,7 +15,7 @@ from ruamel.yaml import YAML
 from loader import codes
 from loader.diagnostics import Diagnostic
 from loader.model import ParsedFile
-from loader.parse import Limits, Positions, parse_text
+from loader.parse import Limits, Positions, parse_file, parse_text
 
 TOKENS = [
     "0", "-0", "+5", "017", "0o17", "0x1F", "0b101", "1_000", "1.5", "1.", ".5", "-.5",
@@ -160,3 +162,20 @@ def test_document_shape() -> None:
     for text, code in cases.items():
         found = parse_text(text, "s.yaml")
         assert isinstance(found, Diagnostic) and found.code == code, (text, found)
+
+
+def test_a_file_let_go_is_read_again_when_needed(tmp_path: Path) -> None:
+    """After ``forget``, data and positions come back from the file; a file gone
+    meanwhile gives no data and no place instead of an error."""
+    path = tmp_path / "a.yaml"
+    path.write_text("ref: demo.a\nparameters:\n  n: {type: integer}\n")
+    parsed = parse_file(path, "a.yaml")
+    assert isinstance(parsed, ParsedFile)
+    data, where = parsed.data, parsed.position(("parameters", "n"), False)
+    parsed.forget(partial(parse_file, path, "a.yaml"))
+    assert parsed.data == data
+    assert parsed.position(("parameters", "n"), False) == where == (3, 6)
+    parsed.forget(partial(parse_file, path, "a.yaml"))
+    path.unlink()
+    assert parsed.data == {}
+    assert parsed.position(("parameters", "n"), False) is None
