@@ -311,9 +311,9 @@ _SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
 _SCHEMA_MAPS = frozenset(("properties", "$defs", "dependentSchemas"))
 
 
-def certainly_valid(schema: Any) -> bool:
-    """True only if ``schema`` is a valid Draft 2020-12 schema; False means "ask the
-    metaschema", not "invalid"."""
+def certainly_valid(schema: Any, refuse: frozenset[str] = frozenset()) -> bool:
+    """True only if ``schema`` is a valid Draft 2020-12 schema that uses none of the
+    keywords in ``refuse``; False means "ask the metaschema", not "invalid"."""
     pending = [schema]
     while pending:
         node = pending.pop()
@@ -322,6 +322,8 @@ def certainly_valid(schema: Any) -> bool:
         if not isinstance(node, dict):
             return False
         for key, value in node.items():
+            if key in refuse:
+                return False
             subschemas = _subschemas(key, value)
             if subschemas is None:
                 return False
@@ -391,6 +393,23 @@ def _children(key: str, value: Any) -> list[tuple[tuple[str | int, ...], Any]]:
     if (key in _SCHEMA_MAPS or key == "patternProperties") and isinstance(value, dict):
         return [((name,), sub) for name, sub in value.items()]
     return []
+
+
+# Keywords whose verdicts hang on a library's own formats or regular expressions.
+_LIBRARY_DEPENDENT = frozenset(("format", "pattern", "patternProperties"))
+
+
+def certainly_fits(schema: Any, instance: Any) -> bool:
+    """A quick yes: jsonschema-rs finds ``instance`` valid against an author's
+    ``schema``. Asked only of schemas whose every keyword both libraries read alike
+    (no ``$ref``, formats or regular expressions); False means "ask
+    :func:`instance_validator`", which also explains what is wrong."""
+    if _RS is None or not certainly_valid(schema, _LIBRARY_DEPENDENT):
+        return False
+    try:
+        return bool(_RS.Draft202012Validator(schema).is_valid(instance))
+    except Exception:  # any refusal of the accelerator: python-jsonschema decides
+        return False
 
 
 @lru_cache(maxsize=1024)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from jsonschema.exceptions import ValidationError
@@ -19,10 +19,11 @@ from referencing.exceptions import Unresolvable
 from loader import codes, convert
 from loader.diagnostics import Diagnostic, Severity
 from loader.discover import PackPaths, PathProblem
-from loader.kinds import PACK, Kind, Link
-from loader.model import Component, DocPath, Pack
-from loader.normalise import first_value, qualify
+from loader.kinds import PACK, Kind
+from loader.model import Component, DocPath, Pack, Reference
+from loader.normalise import TEMPLATE, first_value
 from loader.schemas import (
+    certainly_fits,
     certainly_valid,
     instance_validator,
     metaschema_errors,
@@ -53,7 +54,6 @@ SEMVER = re.compile(
 MAX_REF_LENGTH = 255  # workflow_definition.ref is VARCHAR(255)
 _SCHEMA_COLUMNS = ("param_schema", "out_schema", "conf_schema")
 _PATH_KEYS = ("entry_point",)
-_TEMPLATE = "{{"
 
 
 def check_semantics(
@@ -85,7 +85,7 @@ def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnosti
         found += schema_problems(component)
         found += path_problems(component, paths)
         found += _extra_targets(component)
-    return found
+    return found + local_rule_params(components)
 
 
 def cross_pack_problems(
@@ -335,11 +335,14 @@ def _bad_defaults(
     }
     if not defaults:
         return []
+    # A required parameter without a default is not a defaults problem: 'required'
+    # errors are about the whole object, so leaving it out changes no other error.
+    optional = {k: v for k, v in schema.items() if k != "required"}
     found = []
-    for error in _errors(schema, defaults):
+    for error in _errors(optional, defaults):
         steps = tuple(error.absolute_path)
         if not steps:
-            continue  # a default-less required parameter: not a defaults problem
+            continue  # the object as a whole (minProperties, ...): not one default's
         path = _in_file(key, flat, ("properties", steps[0], "default", *steps[1:]))
         found.append(
             at(
@@ -355,6 +358,8 @@ def _bad_defaults(
 
 
 def _errors(schema: Any, instance: Any) -> list[ValidationError]:
+    if certainly_fits(schema, instance):
+        return []
     try:
         return sorted(instance_validator(schema).iter_errors(instance), key=lambda e: e.path)
     except Unresolvable:
@@ -427,20 +432,14 @@ def _extra_targets(component: Component) -> list[Diagnostic]:
 # -- References -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Wanted:
-    """One reference from a component to a target kind and ref."""
-
-    component: Component
-    target: str
-    ref: str
-    path: DocPath
-    severity: Severity = Severity.ERROR
+Wanted = tuple[Component, Reference]
+SchemaOf = Callable[[str, str], Any]  # (kind, ref) -> its param_schema, or None
 
 
 class _References:
-    """Resolve every reference of the load, then check rule parameters against the
-    schemas of what they reference."""
+    """Resolve every reference of the load, then check the parameters of rules
+    against the schemas of targets in other packs (those in a rule's own pack were
+    checked with the pack, by :func:`pack_problems`)."""
 
     def __init__(
         self,
@@ -455,130 +454,110 @@ class _References:
             self.declared.setdefault(component.kind.name, {}).setdefault(component.ref, component)
         self.unusable = unusable
         self.rows: dict[str, dict[str, dict[str, Any]]] = {}
+        self.schemas: dict[tuple[str, str], Any] = {}
 
     def problems(self) -> list[Diagnostic]:
-        wanted = [w for c in self.components for w in _references(c)]
+        wanted = [(c, r) for c in self.components for r in c.references]
         self._ask_external(wanted)
-        found = [self._unresolved(w) for w in wanted if not self._resolves(w)]
+        found = [self._unresolved(*w) for w in wanted if not self._resolves(w[1])]
         for component in self.components:
             if component.kind.name == "rule":
-                found += self._rule_params(component)
+                found += rule_params(component, partial(self._foreign, component))
         return found
 
-    def _resolves(self, wanted: _Wanted) -> bool:
+    def _resolves(self, reference: Reference) -> bool:
         return (
-            wanted.ref in self.declared.get(wanted.target, {})
-            or wanted.ref in self.unusable.get(wanted.target, set())
-            or wanted.ref in self.rows.get(wanted.target, {})
+            reference.ref in self.declared.get(reference.target, {})
+            or reference.ref in self.unusable.get(reference.target, set())
+            or reference.ref in self.rows.get(reference.target, {})
         )
 
-    def _ask_external(self, wanted: list[_Wanted]) -> None:
+    def _ask_external(self, wanted: list[Wanted]) -> None:
         if self.external is None:
             return
         missing: dict[str, set[str]] = {}
-        for w in wanted:
-            if not self._resolves(w):
-                missing.setdefault(w.target, set()).add(w.ref)
+        for _, reference in wanted:
+            if not self._resolves(reference):
+                missing.setdefault(reference.target, set()).add(reference.ref)
         for kind, refs in sorted(missing.items()):
             self.rows[kind] = self.external.find(kind, refs)
 
-    def _unresolved(self, wanted: _Wanted) -> Diagnostic:
-        known = set(self.declared.get(wanted.target, {})) | self.unusable.get(wanted.target, set())
-        close = difflib.get_close_matches(wanted.ref, sorted(known), n=1, cutoff=0.6)
+    def _unresolved(self, component: Component, reference: Reference) -> Diagnostic:
+        target = reference.target
+        known = set(self.declared.get(target, {})) | self.unusable.get(target, set())
+        close = difflib.get_close_matches(reference.ref, sorted(known), n=1, cutoff=0.6)
         near = f" - did you mean '{close[0]}'?" if close else ""
         where = "in the packs being checked" + ("" if self.external is None else " or the database")
-        owner = wanted.ref.split(".", 1)[0]
+        owner = reference.ref.split(".", 1)[0]
         hint = (
-            f"check the ref: pack '{owner}' declares no such {wanted.target}"
-            if owner == wanted.component.pack_ref
+            f"check the ref: pack '{owner}' declares no such {target}"
+            if owner == component.pack_ref
             else f"check the ref, or validate together with pack '{owner}' (e.g. packs/{owner})"
         )
-        raw = _value_at(_data(wanted.component), wanted.path)
-        if isinstance(raw, str) and raw != wanted.ref:
-            near = f" ('{raw}' means '{wanted.ref}')" + near
-        code = codes.REF_UNRESOLVED if wanted.severity is Severity.ERROR else codes.REF_TASK_ACTION
+        raw = _value_at(_data(component), reference.path)
+        if isinstance(raw, str) and raw != reference.ref:
+            near = f" ('{raw}' means '{reference.ref}')" + near
+        error = reference.severity is Severity.ERROR
         return at(
-            wanted.component,
-            wanted.path,
+            component,
+            reference.path,
             False,
-            code,
-            f"{wanted.target} '{wanted.ref}' is not {where}{near}",
+            codes.REF_UNRESOLVED if error else codes.REF_TASK_ACTION,
+            f"{target} '{reference.ref}' is not {where}{near}",
             hint,
-            wanted.severity,
+            reference.severity,
         )
 
-    def _target_schema(self, kind: str, ref: str) -> Any:
+    def _foreign(self, rule: Component, kind: str, ref: str) -> Any:
+        """The schema of a rule's target outside the rule's pack (None inside it)."""
         component = self.declared.get(kind, {}).get(ref)
-        if component is not None:
-            return component.values.get("param_schema")
-        return self.rows.get(kind, {}).get(ref, {}).get("param_schema")
-
-    def _rule_params(self, rule: Component) -> list[Diagnostic]:
-        found = []
-        data = _data(rule)
-        for target, column in (("trigger", "trigger_params"), ("action", "action_params")):
-            ref = rule.links.get(target)
-            schema = self._target_schema(target, ref) if ref else None
-            params = rule.values.get(column)
-            if not isinstance(schema, dict) or not schema or not isinstance(params, dict):
-                continue
-            base: DocPath = (column,) if column in data else (target, "parameters")
-            for error in _errors(schema, params):
-                if isinstance(error.instance, str) and _TEMPLATE in error.instance:
-                    continue  # a template: its value is known only when the rule fires
-                path = (*base, *error.absolute_path)
-                found.append(
-                    at(
-                        rule,
-                        path,
-                        isinstance(error.instance, dict),
-                        codes.PARAMS_VALUES,
-                        f"'{dotted(path)}' does not fit the parameters of {target} "
-                        f"'{ref}': {error.message}",
-                        f"see the 'parameters' of {target} '{ref}'",
-                    )
-                )
-        return found
+        if component is not None and component.pack_ref == rule.pack_ref:
+            return None
+        if (kind, ref) not in self.schemas:  # frozen values decode on each use
+            source = component.values if component else self.rows.get(kind, {}).get(ref, {})
+            self.schemas[(kind, ref)] = source.get("param_schema")
+        return self.schemas[(kind, ref)]
 
 
-def _references(component: Component) -> Iterator[_Wanted]:
-    data = _data(component)
-    for link in component.kind.links:
-        if link.same_ref:
-            continue  # the linked file is parsed with the component; problems are its own
-        listed = [key for key in link.also_checked if isinstance(data.get(key), list)]
-        if listed:
-            for key in listed:
-                for i, ref in enumerate(data[key]):
-                    yield _Wanted(
-                        component, link.target, qualify(str(ref), component.pack_ref), (key, i)
-                    )
+def local_rule_params(components: Sequence[Component]) -> list[Diagnostic]:
+    """The parameters of rules against the schemas of targets in the same pack."""
+    own = {(c.kind.name, c.ref): c for c in components}
+
+    def schema_of(kind: str, ref: str) -> Any:
+        target = own.get((kind, ref))
+        return target.values.get("param_schema") if target else None
+
+    found = []
+    for component in components:
+        if component.kind.name == "rule":
+            found += rule_params(component, schema_of)
+    return found
+
+
+def rule_params(rule: Component, schema_of: SchemaOf) -> list[Diagnostic]:
+    """A rule's ``trigger_params`` and ``action_params`` fit the parameter schemas
+    ``schema_of`` gives for its trigger and action."""
+    found = []
+    for target, column in (("trigger", "trigger_params"), ("action", "action_params")):
+        ref = rule.links.get(target)
+        schema = schema_of(target, ref) if ref else None
+        params = rule.values.get(column)
+        if not isinstance(schema, dict) or not schema or not isinstance(params, dict):
             continue
-        target = component.links.get(link.column)
-        if target:
-            yield _Wanted(component, link.target, target, _link_path(link, data))
-    if component.kind.name == "workflow":
-        yield from _task_actions(component, data)
-
-
-def _link_path(link: Link, data: dict[str, Any]) -> DocPath:
-    found = first_value(data, link.sources)
-    if found is None:
-        return ()
-    key = found[0].key
-    value = data[key]
-    if isinstance(value, dict):
-        inner = next((k for k in ("ref", "type") if k in value), None)
-        return (key, inner) if inner else (key,)
-    return (key,)
-
-
-def _task_actions(workflow: Component, data: dict[str, Any]) -> Iterator[_Wanted]:
-    tasks = data.get("tasks")
-    if not isinstance(tasks, dict):
-        return
-    for name, task in tasks.items():
-        action = task.get("action") if isinstance(task, dict) else None
-        if isinstance(action, str) and _TEMPLATE not in action:
-            ref = qualify(action, workflow.pack_ref)
-            yield _Wanted(workflow, "action", ref, ("tasks", name, "action"), Severity.WARNING)
+        for error in _errors(schema, params):
+            if isinstance(error.instance, str) and TEMPLATE in error.instance:
+                continue  # a template: its value is known only when the rule fires
+            base: DocPath = (column,) if column in _data(rule) else (target, "parameters")
+            path = (*base, *error.absolute_path)
+            found.append(
+                at(
+                    rule,
+                    path,
+                    isinstance(error.instance, dict),
+                    codes.PARAMS_VALUES,
+                    f"'{dotted(path)}' does not fit the parameters of {target} "
+                    f"'{ref}': {error.message}",
+                    f"see the 'parameters' of {target} '{ref}'",
+                )
+            )
+    return found

@@ -22,7 +22,9 @@ from loader.parse import parse_file, parse_text
 from loader.schemas import (
     _RS,
     FORMAT_CHECKER,
+    certainly_fits,
     certainly_valid,
+    instance_validator,
     load_schemas,
     metaschema_errors,
     unresolvable_refs,
@@ -235,6 +237,34 @@ def test_certainly_valid_is_sound(schema: Any) -> None:
         except SchemaError as exc:
             raise AssertionError(f"accepted an invalid schema: {exc.message}") from exc
         assert metaschema_errors(schema) == []
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2) | st.sampled_from("ab"),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner),
+    max_leaves=6,
+)
+
+
+@pytest.mark.skipif(_RS is None, reason="jsonschema-rs is not installed")
+@settings(max_examples=600, deadline=None)
+@given(_schemas(), _JSON)
+def test_certainly_fits_is_sound(schema: Any, instance: Any) -> None:
+    """The quick yes never passes an instance in which python-jsonschema finds errors."""
+    if certainly_fits(schema, instance):
+        assert list(instance_validator(schema).iter_errors(instance)) == []
+
+
+@pytest.mark.skipif(_RS is None, reason="jsonschema-rs is not installed")
+def test_certainly_fits_leaves_formats_and_patterns_to_python_jsonschema() -> None:
+    """Keywords whose verdicts depend on a library's own formats or regular expressions
+    are never decided by jsonschema-rs; plain ones are."""
+    assert certainly_fits({"properties": {"n": {"type": "integer"}}}, {"n": 3})
+    assert not certainly_fits({"properties": {"n": {"type": "integer"}}}, {"n": "3"})
+    assert not certainly_fits({"properties": {"d": {"format": "date"}}}, {"d": "2026-01-01"})
+    assert not certainly_fits({"properties": {"s": {"pattern": "^a$"}}}, {"s": "a"})
+    assert not certainly_fits({"patternProperties": {"^a": {"type": "string"}}}, {"a": "x"})
+    assert not certainly_fits({"$ref": "#/$defs/x", "$defs": {"x": {}}}, {})
 
 
 def test_certainly_valid_accepts_the_usual_parameter_schemas() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from loader import codes
+from loader import CORE_PACK_DIR, codes
 from loader.check import check_packs
 from loader.kinds import KINDS_BY_NAME, PACK
 from loader.model import Pack, ParsedFile
@@ -196,3 +196,41 @@ def test_the_same_pack_twice_is_read_once(tmp_path: Path) -> None:
     (tmp_path / "again").symlink_to(pack)
     result = check_packs([pack, tmp_path / "again", pack])
     assert result.diagnostics == [] and [p.ref for p in result.packs] == ["demo"]
+
+
+def test_rule_parameters_are_checked_in_the_pack_across_packs_and_in_the_database(
+    tmp_path: Path,
+) -> None:
+    """A rule's parameters must fit its action's schema wherever the action is: in the
+    rule's own pack (checked with the pack), in another pack of the load, or in the
+    database; each mismatch is reported once, at the value."""
+    schema = "parameters:\n  n: {type: integer}\n"
+    other = write_pack(
+        tmp_path / "other",
+        {
+            "pack.yaml": "ref: other\nlabel: Other\nversion: 1.0.0\n",
+            "actions/act.yaml": f"ref: other.act\nrunner_type: shell\nentry_point: a.sh\n{schema}",
+            "actions/a.sh": SCRIPT,
+        },
+    )
+    rules = {
+        f"rules/{name}.yaml": f"ref: demo.{name}\ntrigger: core.intervaltimer\n"
+        "trigger_params: {unit: seconds, interval: 10}\n"
+        f"action: {target}\naction_params:\n  n: text\n"
+        for name, target in (("local", "demo.act"), ("across", "other.act"), ("db", "db.act"))
+    }
+    demo = write_pack(
+        tmp_path / "demo",
+        {
+            "actions/act.yaml": f"ref: demo.act\nrunner_type: shell\nentry_point: a.sh\n{schema}",
+            "actions/a.sh": SCRIPT,
+            **rules,
+        },
+    )
+    refs = MemoryRefs(
+        {"action": {"db.act": {"param_schema": {"properties": {"n": {"type": "integer"}}}}}}
+    )
+    found = under(check_packs([CORE_PACK_DIR, other, demo], external=refs), demo)
+    assert sorted((Path(d.file).name, d.line, d.column, d.code) for d in found) == [
+        (f"{name}.yaml", 6, 6, codes.PARAMS_VALUES) for name in ("across", "db", "local")
+    ]
