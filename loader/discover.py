@@ -12,7 +12,9 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from loader import codes
 from loader.diagnostics import Diagnostic, Severity
@@ -21,6 +23,7 @@ from loader.kinds import FOLDER_KINDS, Kind
 MANIFEST = "pack.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_SEPARATORS = re.compile(r"[/\\]")
 
 
 @dataclass
@@ -34,11 +37,23 @@ class PackFiles:
 
     def display(self, path: Path) -> str:
         """``path`` as people see it: under the pack path they gave, with ``/``."""
+        text = str(path)
+        under, shown = self._prefixes
+        if under and text.startswith(under):  # the usual case, without building paths
+            return shown + text[len(under) :]
         try:
             relative = path.relative_to(self.root)
         except ValueError:
             return path.as_posix()
         return (PurePosixPath(self.display_root) / relative.as_posix()).as_posix()
+
+    @cached_property
+    def _prefixes(self) -> tuple[str, str]:
+        """How the text of a path under ``root`` starts, and what ``display`` puts in its
+        place: exactly what ``relative_to`` and joining to ``display_root`` give. A root
+        without a name (``/``, ``.``) has no such prefix and takes the long way."""
+        under = str(self.root) + "/" if self.root.name else ""
+        return under, (PurePosixPath(self.display_root) / "_").as_posix()[:-1]
 
 
 def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Diagnostic:
@@ -88,13 +103,12 @@ def _subdirs(root: Path) -> list[Path]:
 
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files directly in ``folder``, sorted; hidden files are skipped."""
-    if not folder.is_dir():
-        return []
     try:
-        entries = list(folder.iterdir())
-    except OSError:
+        names = os.listdir(folder)
+    except OSError:  # not there, not a folder, or not readable
         return []
-    return sorted(p for p in entries if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+    chosen = (n for n in names if n.endswith(YAML_SUFFIXES) and not n.startswith("."))
+    return [folder / name for name in sorted(chosen)]
 
 
 def stray_folders(pack: PackFiles, used: set[str], paths: PackPaths) -> list[Diagnostic]:
@@ -131,29 +145,23 @@ class PathProblem:
 
 
 class PackPaths:
-    """Path safety for one pack during one run: where paths really lead, with the real
-    path of each directory worked out once (symlinks may change between runs, so the
-    cache lives no longer than this object)."""
+    """Path safety for one pack during one run: where paths really lead. Each folder is
+    listed and its real path worked out once, and what is found about a path is kept
+    (symlinks may change between runs, so nothing lives longer than this object)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._real_root = os.path.realpath(root)
-        self._real_dirs: dict[str, str] = {}
+        self._folders: dict[str, _Folder] = {}
+        self._seen: dict[str, _Seen] = {}
 
     def real(self, path: Path) -> str:
         """``path`` with every symlink resolved."""
-        if os.path.islink(path):
-            return os.path.realpath(path)
-        parent = str(path.parent)
-        real_parent = self._real_dirs.get(parent)
-        if real_parent is None:
-            real_parent = self._real_dirs[parent] = os.path.realpath(parent)
-        return os.path.join(real_parent, path.name)
+        return self._look(str(path)).real
 
     def inside(self, path: Path) -> bool:
         """Whether ``path``, with every symlink resolved, stays inside the pack."""
-        real = self.real(path)
-        return real == self._real_root or real.startswith(self._real_root + os.sep)
+        return self._within(self._look(str(path)).real)
 
     def locate(self, component_dir: Path, value: str) -> Path | PathProblem:
         """The file a component names with ``value`` (``entry_point``, ``workflow_file``).
@@ -166,18 +174,18 @@ class PackPaths:
         problem = _path_problem(value)
         if problem:
             return problem
-        for candidate in dict.fromkeys((component_dir / value, self.root / value)):
-            try:
-                info = candidate.lstat()
-            except OSError:
+        for place in (component_dir, self.root):
+            candidate = place / value
+            seen = self._look(str(candidate))
+            if not seen.exists:
                 continue  # not there: try the next place
-            if not self.inside(candidate):
+            if not self._within(seen.real):
                 return PathProblem(
                     codes.PATH_ESCAPES,
                     f"'{value}' is a symbolic link that leads outside the pack",
                     "copy the file into the pack instead of linking to it",
                 )
-            if not (stat.S_ISREG(info.st_mode) or candidate.is_file()):
+            if not (seen.regular or candidate.is_file()):
                 return PathProblem(
                     codes.PATH_NOT_FILE,
                     f"'{value}' is not a regular file",
@@ -190,6 +198,65 @@ class PackPaths:
             f"looked next to the YAML file ({component_dir.name}/) and at the pack root",
         )
 
+    def _within(self, real: str) -> bool:
+        return real == self._real_root or real.startswith(self._real_root + os.sep)
+
+    def _look(self, text: str) -> _Seen:
+        seen = self._seen.get(text)
+        if seen is None:
+            seen = self._seen[text] = self._first_look(text)
+        return seen
+
+    def _first_look(self, text: str) -> _Seen:
+        """What the path ``text`` is, from its folder's listing; a name the listing lacks
+        (the folder cannot be listed, or the name is new) is asked about directly."""
+        parent, name = _split(text)
+        folder = self._folders.get(parent)
+        if folder is None:
+            folder = self._folders[parent] = _Folder(parent)
+        entry = folder.entries.get(name)
+        if entry is not None:
+            link, regular = entry.is_symlink(), entry.is_file(follow_symlinks=False)
+        else:
+            try:
+                mode = os.lstat(text).st_mode
+            except OSError:
+                return _Seen(os.path.join(folder.real, name), False, False)
+            link, regular = stat.S_ISLNK(mode), stat.S_ISREG(mode)
+        real = os.path.realpath(text) if link else os.path.join(folder.real, name)
+        return _Seen(real, True, regular)
+
+
+class _Seen(NamedTuple):
+    """One path as a run found it (``lstat``, without following a last symlink)."""
+
+    real: str  # with every symlink resolved
+    exists: bool
+    regular: bool  # a regular file itself, not a symlink to one
+
+
+class _Folder:
+    """One folder as a run found it: its real path, and its entries by name (none when
+    it cannot be listed)."""
+
+    def __init__(self, path: str) -> None:
+        self.real = os.path.realpath(path)
+        self.entries: dict[str, os.DirEntry[str]] = {}
+        try:
+            with os.scandir(path) as listing:
+                self.entries = {entry.name: entry for entry in listing}
+        except OSError:
+            pass
+
+
+def _split(text: str) -> tuple[str, str]:
+    """The ``parent`` and ``name`` of the path that ``str`` gave ``text``, as pathlib has
+    them, without building it (``os.path.split`` alone differs on ``.`` and ``a``)."""
+    if text == os.curdir:
+        return text, ""
+    parent, name = os.path.split(text)
+    return parent or os.curdir, name
+
 
 def _path_problem(value: str) -> PathProblem | None:
     if value.startswith(("/", "\\")) or _DRIVE.match(value) or os.path.isabs(value):
@@ -198,7 +265,7 @@ def _path_problem(value: str) -> PathProblem | None:
             f"'{value}' is an absolute path",
             "name the file relative to the component's folder",
         )
-    if ".." in re.split(r"[/\\]", value):
+    if ".." in _SEPARATORS.split(value):
         return PathProblem(
             codes.PATH_ESCAPES,
             f"'{value}' climbs out of its folder with '..'",

@@ -184,7 +184,10 @@ def _read(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
         if info.st_size > limits.max_bytes:
             return _too_large(display, info.st_size, limits)
         with path.open("rb") as handle:
-            raw = handle.read(limits.max_bytes + 1)  # it may have grown since stat()
+            # Asking for the limit at once would allocate that much for every file.
+            raw = handle.read(info.st_size + 1)
+            if len(raw) > info.st_size:  # it has grown since stat(): read on to the limit
+                raw += handle.read(limits.max_bytes - info.st_size)
     except OSError as exc:
         return _problem(
             display,
