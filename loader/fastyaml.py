@@ -95,8 +95,9 @@ _BLOCK_INDICATOR_CHECKS = (
     re.compile(r"[\[{][^\n]*[|>]"),  # '[>]' is text to yaml-rs, an error to libyaml
     re.compile(r"[|>][^\n]*(?:\n[ ]*(?:#[^\n]*)?)*\Z"),  # an empty block scalar at the end
 )
-# A digit that may start a number: after a separator, a sign or a dot.
-_NUMBER_DIGIT = re.compile(r"[0-9](?<=[ \n,\[\]{}:+.\-][0-9])")
+# A digit that may start a number: after a separator, a sign, a dot or an underscore
+# (yaml-rs reads '_0' as 0).
+_NUMBER_DIGIT = re.compile(r"[0-9](?<=[ \n,\[\]{}:+._\-][0-9])")
 # The numbers both readers read alike, and dotted versions (text to both).
 _SAFE_NUMBER = re.compile(
     r"(?:-?(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,15})?|[0-9]{1,9}(?:\.[0-9]{1,9}){2,3})"
@@ -136,7 +137,7 @@ def gate(text: str) -> bool:
 def _plain_number(text: str, digit: int) -> bool:
     """Whether the token around ``digit`` is not a number, or one of the safe forms."""
     start = digit
-    while text[start - 1] in "+-.":
+    while text[start - 1] in "+-._":
         start -= 1
     if text[start - 1] not in _SEPARATORS:
         return True  # inside a word: 'p0008-141', 'v1.2'
