@@ -399,12 +399,18 @@ def _children(key: str, value: Any) -> list[tuple[tuple[str | int, ...], Any]]:
 _LIBRARY_DEPENDENT = frozenset(("format", "pattern", "patternProperties"))
 
 
-def certainly_fits(schema: Any, instance: Any) -> bool:
+def plain_schema(schema: Any) -> bool:
+    """A valid schema (as :func:`certainly_valid`) whose every keyword python-jsonschema
+    and jsonschema-rs read alike: no ``$ref``, formats or regular expressions."""
+    return certainly_valid(schema, _LIBRARY_DEPENDENT)
+
+
+def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> bool:
     """A quick yes: jsonschema-rs finds ``instance`` valid against an author's
-    ``schema``. Asked only of schemas whose every keyword both libraries read alike
-    (no ``$ref``, formats or regular expressions); False means "ask
-    :func:`instance_validator`", which also explains what is wrong."""
-    if _RS is None or not certainly_valid(schema, _LIBRARY_DEPENDENT):
+    ``schema``, asked only when the schema is :func:`plain_schema` (``plain`` when the
+    caller knows). False means "ask :func:`instance_validator`", which also explains
+    what is wrong."""
+    if _RS is None or not (plain_schema(schema) if plain is None else plain):
         return False
     try:
         return bool(_RS.Draft202012Validator(schema).is_valid(instance))

@@ -27,6 +27,7 @@ from loader.schemas import (
     certainly_valid,
     instance_validator,
     metaschema_errors,
+    plain_schema,
     unresolvable_refs,
 )
 from loader.validate import dotted
@@ -275,10 +276,11 @@ def schema_problems(component: Component) -> list[Diagnostic]:
             continue
         key = located[0].key
         flat = isinstance(data[key], dict) and convert.is_flat_parameters(data[key])
-        problems = list(_invalid_schema(component, key, flat, schema))
+        plain = plain_schema(schema)  # valid too, so one walk usually does for both
+        problems = [] if plain else list(_invalid_schema(component, key, flat, schema))
         found += problems
         if not problems and isinstance(schema, dict):
-            found += _bad_defaults(component, key, flat, schema)
+            found += _bad_defaults(component, key, flat, schema, plain)
     if component.kind is PACK and not found:
         found += _pack_config(component)
     return found
@@ -323,7 +325,7 @@ def _invalid_schema(
 
 
 def _bad_defaults(
-    component: Component, key: str, flat: bool, schema: dict[str, Any]
+    component: Component, key: str, flat: bool, schema: dict[str, Any], plain: bool
 ) -> list[Diagnostic]:
     properties = schema.get("properties")
     if not isinstance(properties, dict):
@@ -339,7 +341,7 @@ def _bad_defaults(
     # errors are about the whole object, so leaving it out changes no other error.
     optional = {k: v for k, v in schema.items() if k != "required"}
     found = []
-    for error in _errors(optional, defaults):
+    for error in _errors(optional, defaults, plain):  # still plain without 'required'
         steps = tuple(error.absolute_path)
         if not steps:
             continue  # the object as a whole (minProperties, ...): not one default's
@@ -357,8 +359,8 @@ def _bad_defaults(
     return found
 
 
-def _errors(schema: Any, instance: Any) -> list[ValidationError]:
-    if certainly_fits(schema, instance):
+def _errors(schema: Any, instance: Any, plain: bool | None = None) -> list[ValidationError]:
+    if certainly_fits(schema, instance, plain):
         return []
     try:
         return sorted(instance_validator(schema).iter_errors(instance), key=lambda e: e.path)
