@@ -1,15 +1,20 @@
 """Write a plan: per-pack advisory locks, then a constant number of statements per kind.
 
-Everything runs in the caller's transaction; the caller commits or rolls back.
+The created (or updated) rows of a kind reach the server through ``COPY`` into a
+temporary staging table, one JSON row per component, which one ``INSERT ... SELECT``
+(or ``UPDATE ... FROM``) turns into table rows (see :mod:`loader.sqlbuild`): four
+statements per kind and action (create, copy, write, drop), whatever the number of
+rows. Everything runs in the caller's transaction; the caller commits or rolls back,
+and a staging table left by a failed write goes with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
-from psycopg import errors
+from psycopg import errors, sql
 
 from loader import sqlbuild
 from loader.errors import DatabaseError, LockTimeout
@@ -42,14 +47,6 @@ def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeou
         ) from exc
 
 
-def _rows_json(items: Iterable[Item]) -> str:
-    rows = []
-    for item in items:
-        assert item.component is not None
-        rows.append(row_json(item.component))
-    return "[" + ",".join(rows) + "]"
-
-
 def _ids(items: Iterable[Item]) -> list[int]:
     return [item.row["id"] for item in items if item.row is not None]
 
@@ -72,16 +69,32 @@ def _write_kind(conn: Conn, plan: Plan, kind: Kind, progress: Callable[[str], No
     updates = plan.of(kind, Action.UPDATE)
     if creates:
         progress(f"creating {len(creates)} {kind.label}")
-        cur = conn.execute(sqlbuild.insert(kind), {"rows": _rows_json(creates)})
-        if cur.rowcount != len(creates):
+        inserted = _write_staged(conn, sqlbuild.insert(kind), creates)
+        if inserted != len(creates):
             raise DatabaseError(
-                f"{len(creates) - cur.rowcount} {kind.label} appeared while loading "
+                f"{len(creates) - inserted} {kind.label} appeared while loading "
                 "(created by someone else); nothing was written",
                 hint="run the load again to see the conflict",
             )
     if updates:
         progress(f"updating {len(updates)} {kind.label}")
-        conn.execute(sqlbuild.update(kind), {"rows": _rows_json(updates)})
+        _write_staged(conn, sqlbuild.update(kind), updates)
+
+
+def _write_staged(conn: Conn, statement: sql.Composed, items: Sequence[Item]) -> int:
+    """Stage the items' rows, run ``statement`` over them and return its row count.
+    The table is dropped at once, so the next kind can stage under the same name."""
+    conn.execute(sqlbuild.create_stage())
+    with conn.cursor() as cur:
+        # write_row escapes for COPY's text format (backslashes, newlines, tabs).
+        with cur.copy(sqlbuild.copy_stage()) as copy:
+            for item in items:
+                assert item.component is not None
+                copy.write_row((row_json(item.component),))
+        cur.execute(statement)
+        count = cur.rowcount
+    conn.execute(sqlbuild.drop_stage())
+    return count
 
 
 def _retire_kind(conn: Conn, plan: Plan, kind: Kind) -> None:

@@ -1,9 +1,11 @@
 """SQL for reading and writing a kind's rows, composed from its KINDS declaration.
 
-Writes are set-based: all rows of one kind travel as a single JSON array parameter,
-turned into typed rows by ``jsonb_populate_record`` against the table's own row
-type, so one statement inserts (or updates) any number of components. References
-travel as refs under ``<column>@ref`` keys and are turned into ids by joins.
+Writes are set-based: the rows of one kind are ``COPY``'d, one JSON object per row,
+into a temporary staging table (:func:`create_stage`), then one statement turns them
+into typed rows by ``jsonb_populate_record`` against the table's own row type and
+inserts (or updates) any number of components. References travel as refs under
+``<column>@ref`` keys and are turned into ids by joins. Sending the rows as one JSON
+array parameter instead took more than twice as long for 60,000 actions.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from psycopg import sql
 from loader.kinds import KINDS_BY_NAME, Kind, Link
 
 SCHEMA = "attune"
+# Qualified with pg_temp, so a table of that name elsewhere on the search path is never
+# the one read or dropped.
+_STAGE = sql.Identifier("pg_temp", "attune_load_rows")
 LINK_SUFFIX = "@ref"  # key of a link's target ref, in read rows and in written rows
 
 
@@ -61,14 +66,29 @@ def _target_table(link: Link) -> str:
     return KINDS_BY_NAME[link.target].table
 
 
+def create_stage() -> sql.Composed:
+    """The staging table of one write: a JSON row per component. Being temporary, it
+    lives in the session's own schema (the role needs the database's TEMPORARY
+    privilege, which PUBLIC has by default) and goes with the transaction at the
+    latest."""
+    return sql.SQL("CREATE TEMP TABLE {} (doc jsonb NOT NULL) ON COMMIT DROP").format(_STAGE)
+
+
+def copy_stage() -> sql.Composed:
+    return sql.SQL("COPY {} (doc) FROM STDIN").format(_STAGE)
+
+
+def drop_stage() -> sql.Composed:
+    return sql.SQL("DROP TABLE {}").format(_STAGE)
+
+
 def _source(kind: Kind) -> sql.Composed:
-    """FROM items yielding ``e.doc`` (the JSON row), ``d`` (typed row) and one join
-    per link (``l_<column>``) holding the referenced row's id."""
+    """FROM items yielding ``e.doc`` (the staged JSON row), ``d`` (typed row) and one
+    join per link (``l_<column>``) holding the referenced row's id."""
     parts = [
-        sql.SQL(
-            "jsonb_array_elements(%(rows)s::jsonb) AS e(doc) "
-            "CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, e.doc) AS d"
-        ).format(_table(kind.table))
+        sql.SQL("{} AS e CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, e.doc) AS d").format(
+            _STAGE, _table(kind.table)
+        )
     ]
     if kind.has_pack_column:
         parts.append(sql.SQL("JOIN {} p ON p.ref = d.pack_ref").format(_table("pack")))
@@ -98,7 +118,7 @@ def _written(kind: Kind) -> list[tuple[str, sql.Composable]]:
 
 
 def insert(kind: Kind) -> sql.Composed:
-    """Insert new components. ON CONFLICT DO NOTHING: the caller compares the row
+    """Insert the staged components. ON CONFLICT DO NOTHING: the caller compares the row
     count, so a row that appeared meanwhile is reported, not overwritten."""
     written = [("ref", sql.SQL("d.ref")), *_written(kind)]
     return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT (ref) DO NOTHING").format(
@@ -110,8 +130,8 @@ def insert(kind: Kind) -> sql.Composed:
 
 
 def update(kind: Kind) -> sql.Composed:
-    """Update changed components of the owning pack only; rows whose values are all
-    equal are filtered out by IS DISTINCT FROM, so no trigger fires for them."""
+    """Update the staged components of the owning pack only; rows whose values are
+    all equal are filtered out by IS DISTINCT FROM, so no trigger fires for them."""
     written = _written(kind)
     targets = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c, _ in written)
     values = sql.SQL(", ").join(expr for _, expr in written)
