@@ -77,7 +77,7 @@ def changed_fields(component: Component, current: Row, pack_id: int | None) -> t
     wanted = desired_row(component)
     changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
     for link in kind.links:
-        key = sqlbuild.link_key(link)
+        key = link.ref_key
         refs_differ = link.ref_column is not None and wanted[key] != current[link.ref_column]
         if wanted[key] != current[key] or refs_differ:
             changed.append(link.column)

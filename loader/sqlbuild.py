@@ -18,11 +18,6 @@ SCHEMA = "attune"
 # Qualified with pg_temp, so a table of that name elsewhere on the search path is never
 # the one read or dropped.
 _STAGE = sql.Identifier("pg_temp", "attune_load_rows")
-LINK_SUFFIX = "@ref"  # key of a link's target ref, in read rows and in written rows
-
-
-def link_key(link: Link) -> str:
-    return link.column + LINK_SUFFIX
 
 
 def _table(name: str) -> sql.Composed:
@@ -53,7 +48,7 @@ def select_current(kind: Kind) -> sql.Composed:
             sql.SQL("(SELECT x.ref FROM {} x WHERE x.id = t.{}) AS {}").format(
                 _table(_target_table(link)),
                 sql.Identifier(link.column),
-                sql.Identifier(link_key(link)),
+                sql.Identifier(link.ref_key),
             )
         )
     owned = sql.SQL(" OR t.pack_ref = ANY(%(packs)s)") if kind.has_pack_column else sql.SQL("")
@@ -98,7 +93,7 @@ def _source(kind: Kind) -> sql.Composed:
                 _table(_target_table(link)),
                 sql.Identifier("l_" + link.column),
                 sql.Identifier("l_" + link.column),
-                sql.Literal(link_key(link)),
+                sql.Literal(link.ref_key),
             )
         )
     return sql.SQL(" ").join(parts)
