@@ -229,10 +229,10 @@ class _PackCheck:
     def _let_go(self, components: list[Component]) -> None:
         """What is left to check needs only refs and references: keep the values as
         row JSON and read a file again only if a diagnostic needs a place in it."""
+        reread = partial(parse_file, limits=self.shared.limits)
         for component in components:
             component.freeze()
-            source = component.source
-            source.forget(partial(parse_file, source.path, source.display, self.shared.limits))
+            component.source.forget(reread)
 
     def _pack_ref(self, manifest: ParsedFile | None) -> str:
         """The manifest's ref, or the folder's name when the manifest cannot tell."""

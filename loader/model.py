@@ -35,14 +35,18 @@ class ParsedFile:
     re-read the file, so it is called only when a diagnostic needs a place.
     """
 
-    __slots__ = ("_data", "_position", "_reread", "display", "path")
+    __slots__ = ("_data", "_path", "_position", "_reread", "display")
 
     def __init__(self, path: Path, display: str, data: Any, position: Positioner) -> None:
-        self.path = path
+        self._path: Path | str = path
         self.display = display
         self._data: Any = data
         self._position: Positioner | None = position
-        self._reread: Callable[[], object] | None = None
+        self._reread: Callable[[Path, str], object] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self._path if isinstance(self._path, Path) else Path(self._path)
 
     @property
     def data(self) -> Any:
@@ -57,13 +61,17 @@ class ParsedFile:
         assert self._position is not None
         return self._position
 
-    def forget(self, reread: Callable[[], object]) -> None:
-        """Drop the data and the text; ``reread`` (picklable, as the file travels
-        between processes) parses the file again when either is next needed."""
+    def forget(self, reread: Callable[[Path, str], object]) -> None:
+        """Drop the data and the text (and keep the path as plain text: a Path object
+        weighs more than the rest of a checked component); ``reread(path, display)``
+        parses the file again when either is next needed. It travels between
+        processes with the file, so it must pickle; one per pack will do."""
+        text = str(self._path)
+        self._path = self.display if text == self.display else text  # often the same text
         self._data, self._position, self._reread = None, None, reread
 
     def _restore(self) -> None:
-        again = self._reread() if self._reread is not None else None
+        again = self._reread(self.path, self.display) if self._reread is not None else None
         if isinstance(again, ParsedFile):
             self._data, self._position = again.data, again.position
         else:  # changed or gone since it was checked: no place to show

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -172,10 +171,10 @@ def test_a_file_let_go_is_read_again_when_needed(tmp_path: Path) -> None:
     parsed = parse_file(path, "a.yaml")
     assert isinstance(parsed, ParsedFile)
     data, where = parsed.data, parsed.position(("parameters", "n"), False)
-    parsed.forget(partial(parse_file, path, "a.yaml"))
+    parsed.forget(parse_file)
     assert parsed.data == data
     assert parsed.position(("parameters", "n"), False) == where == (3, 6)
-    parsed.forget(partial(parse_file, path, "a.yaml"))
+    parsed.forget(parse_file)
     path.unlink()
     assert parsed.data == {}
     assert parsed.position(("parameters", "n"), False) is None
