@@ -135,7 +135,7 @@ def recall(roots: Sequence[Path], files: str, token_of: Any) -> Remembered | Non
             return None
         return Remembered(
             entry["packs"],
-            [Change(k, r, p, Action.UNCHANGED) for k, r, p in entry["changes"]],
+            [Change(k, r, p, Action.UNCHANGED) for k, p, refs in entry["changes"] for r in refs],
             [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in entry["warnings"]],
             entry["files_checked"],
             entry["external"],
@@ -153,7 +153,7 @@ def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -
         "files": files,
         "token": token,
         "packs": state.packs,
-        "changes": [[c.kind, c.ref, c.pack] for c in state.changes],
+        "changes": _runs(state.changes),
         "warnings": [_warning_json(d) for d in state.warnings],
         "files_checked": state.files_checked,
         "external": state.external,
@@ -166,6 +166,17 @@ def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -
         scratch.replace(target)
     except OSError:
         return
+
+
+def _runs(changes: Sequence[Change]) -> list[list[Any]]:
+    """The changes in order as ``[kind, pack, [ref, ...]]`` runs: a hundred thousand
+    small lists would weigh more than everything else the load still holds."""
+    runs: list[list[Any]] = []
+    for c in changes:
+        if not runs or runs[-1][0] != c.kind or runs[-1][1] != c.pack:
+            runs.append([c.kind, c.pack, []])
+        runs[-1][2].append(c.ref)
+    return runs
 
 
 def _warning_json(d: Diagnostic) -> dict[str, Any]:

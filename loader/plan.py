@@ -6,7 +6,7 @@ handed to :mod:`loader.apply`. Building a plan writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -32,10 +32,10 @@ class AbsentPolicy(StrEnum):
     RETAIN = "retain"
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
-    """A planned change: the component (None for an absent row) and the row (None
-    when it is to be created)."""
+    """A planned change: the component (None for an absent row) and the row's id as
+    ``{"id": ...}`` (None when it is to be created)."""
 
     kind: Kind
     ref: str
@@ -87,10 +87,18 @@ def changed_fields(component: Component, current: Row, pack_id: int | None) -> t
     return tuple(changed)
 
 
-def read_current(conn: Conn, kind: Kind, refs: Sequence[str], packs: Sequence[str]) -> list[Row]:
-    with conn.cursor(row_factory=dict_row) as cur:
+def read_current(
+    conn: Conn, kind: Kind, refs: Sequence[str], packs: Sequence[str]
+) -> Iterator[Row]:
+    """The rows a load of ``packs`` declaring ``refs`` may touch, a batch at a time
+    (a server-side cursor), so that each is compared and let go before the next."""
+    with conn.cursor(name=f"current_{kind.name}", row_factory=dict_row) as cur:
+        cur.itersize = _BATCH
         cur.execute(sqlbuild.select_current(kind), {"refs": list(refs), "packs": list(packs)})
-        return cur.fetchall()
+        yield from cur
+
+
+_BATCH = 2000
 
 
 def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
@@ -103,17 +111,20 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
             by_kind[component.kind.name].append(component)
     pack_ids: dict[str, int] = {}
     for kind in KINDS:
-        wanted = by_kind[kind.name]
-        rows = read_current(conn, kind, [c.ref for c in wanted], pack_refs)
-        if kind is PACK:
-            pack_ids = {r["ref"]: r["id"] for r in rows}
-        current = {r["ref"]: r for r in rows}
-        for component in wanted:
-            plan.items.append(_plan_one(component, current.get(component.ref), pack_ids, plan))
-        declared = {c.ref for c in wanted}
-        for row in rows:
-            if row["ref"] not in declared and _owned_absent(kind, row, pack_refs):
-                plan.items.append(_plan_absent(kind, row, absent))
+        declared = {c.ref: c for c in by_kind[kind.name]}
+        existing: dict[str, Item] = {}
+        gone: list[Item] = []
+        for row in read_current(conn, kind, list(declared), pack_refs):
+            if kind is PACK:
+                pack_ids[row["ref"]] = row["id"]
+            stated = declared.get(row["ref"])
+            if stated is not None:
+                existing[row["ref"]] = _plan_one(stated, row, pack_ids, plan)
+            elif _owned_absent(kind, row, pack_refs):
+                gone.append(_plan_absent(kind, row, absent))
+        for component in by_kind[kind.name]:  # in file order
+            plan.items.append(existing.get(component.ref) or _plan_one(component, None, {}, plan))
+        plan.items += gone
     plan.conflicts += removal_blockers(conn, plan)
     return plan
 
@@ -164,7 +175,7 @@ def _blocked(target: Item, kind: Kind, ref: str, owner: str | None) -> Diagnosti
 
 def _plan_one(component: Component, row: Row | None, pack_ids: dict[str, int], plan: Plan) -> Item:
     kind = component.kind
-    item = Item(kind, component.ref, component.pack_ref, Action.CREATE, component, row)
+    item = Item(kind, component.ref, component.pack_ref, Action.CREATE, component, _kept(row))
     if row is None:
         return item
     conflict = ownership_conflict(component, row)
@@ -211,10 +222,15 @@ def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
 
 
 def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Item:
-    item = Item(kind, row["ref"], row["pack_ref"], Action.RETAIN, row=row)
+    item = Item(kind, row["ref"], row["pack_ref"], Action.RETAIN, row=_kept(row))
     if policy is AbsentPolicy.REMOVE:
         item.action = Action.REMOVE
     elif policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
         item.action = Action.DISABLE
         item.fields = ("enabled",)
     return item
+
+
+def _kept(row: Row | None) -> Row | None:
+    """What a plan keeps of a row once it is compared: its id, for removals."""
+    return None if row is None else {"id": row["id"]}

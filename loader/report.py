@@ -20,7 +20,7 @@ class Action(StrEnum):
     RETAIN = "retain"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One planned (or applied) change to one component row."""
 
