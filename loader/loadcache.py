@@ -169,8 +169,8 @@ def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -
 
 
 def _runs(changes: Sequence[Change]) -> list[list[Any]]:
-    """The changes in order as ``[kind, pack, [ref, ...]]`` runs: a hundred thousand
-    small lists would weigh more than everything else the load still holds."""
+    """The changes in order as ``[kind, pack, [ref, ...]]`` runs: one small list per
+    change would add tens of megabytes at the end of a large load, its peak."""
     runs: list[list[Any]] = []
     for c in changes:
         if not runs or runs[-1][0] != c.kind or runs[-1][1] != c.pack:
