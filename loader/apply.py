@@ -19,7 +19,7 @@ from psycopg import errors, sql
 from loader import sqlbuild
 from loader.errors import DatabaseError, LockTimeout
 from loader.kinds import KINDS, Kind
-from loader.plan import Conn, Item, Plan, row_json
+from loader.plan import Conn, Item, Plan
 from loader.report import Action
 
 _LOCK_NAMESPACE = "attune.pack:"
@@ -90,7 +90,7 @@ def _write_staged(conn: Conn, statement: sql.Composed, items: Sequence[Item]) ->
         with cur.copy(sqlbuild.copy_stage()) as copy:
             for item in items:
                 assert item.component is not None
-                copy.write_row((row_json(item.component),))
+                copy.write_row((item.component.row_json(),))
         cur.execute(statement)
         count = cur.rowcount
     conn.execute(sqlbuild.drop_stage())

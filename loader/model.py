@@ -137,7 +137,7 @@ class Component:
         return row
 
     def freeze(self) -> None:
-        """Keep the values only as :meth:`row_json`: a quarter of the memory, and it
+        """Keep the values only as :meth:`row_json`: a fifth of the memory, and it
         is what a write sends anyway."""
         self._row = self.row_json()
         self._values = None

@@ -61,20 +61,10 @@ class Plan:
         return [i.change() for i in self.items]
 
 
-def desired_row(component: Component) -> Row:
-    """The row a component should be, keyed like :func:`sqlbuild.select_current`."""
-    return component.row()
-
-
-def row_json(component: Component) -> str:
-    """:func:`desired_row` as compact JSON text: what a write sends for the component."""
-    return component.row_json()
-
-
 def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
     """Names of the columns whose stored value differs from the files."""
     kind = component.kind
-    wanted = desired_row(component)
+    wanted = component.row()  # keyed like sqlbuild.select_current
     changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
     for link in kind.links:
         key = link.ref_key
