@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from loader import CORE_PACK_DIR
+from loader import CORE_PACK_DIR, plan
 from loader.api import load_packs, plan_packs
 from loader.report import Action, Report
 from tests.loading.packs import DEMO_COUNTS, DEMO_FILES, demo_pack
@@ -270,3 +270,22 @@ def test_legacy_runtime_rows_are_adopted(database_url: str, conn: Conn) -> None:
         ).fetchall()
     )
     assert after == ids
+
+
+def test_current_rows_compared_batch_by_batch(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows read back a few at a time plan exactly as when read at once: one update,
+    the absent rows, and everything else unchanged."""
+    monkeypatch.setattr(plan, "_BATCH", 2)
+    demo = demo_pack(tmp_path)
+    first = load_packs([CORE_PACK_DIR, demo], database_url=database_url)
+    edited = DEMO_FILES["actions/hello.yaml"].replace("Says hello", "Says hello loudly")
+    demo_pack(tmp_path, {"actions/hello.yaml": edited, "rules/greet.yaml": None})
+    report = load_packs([CORE_PACK_DIR, demo], database_url=database_url, use_cache=False)
+    assert sorted((c.kind, c.ref, c.action, c.fields) for c in report.pending) == [
+        ("action", "demo.hello", Action.UPDATE, ("description",)),
+        ("rule", "demo.greet", Action.REMOVE, ()),
+    ]
+    unchanged = [c for c in report.changes if c.action is Action.UNCHANGED]
+    assert len(unchanged) == len(first.changes) - 2
