@@ -205,7 +205,8 @@ def _nodes(value: Any, open_collections: int, max_depth: int, resolvers: Resolve
         return -1
     if type(value) is dict:
         for key in value:
-            if type(key) is not str or not _stays_text(key, resolvers):
+            # The cache answers for most keys; the call is for new ones.
+            if type(key) is not str or not (_TEXT_CACHE.get(key) or _stays_text(key, resolvers)):
                 return -1
         nodes = 1 + 2 * len(value)
         items = value.values()
@@ -215,7 +216,7 @@ def _nodes(value: Any, open_collections: int, max_depth: int, resolvers: Resolve
     for item in items:
         kind = type(item)
         if kind is str:
-            if not _stays_text(item, resolvers):
+            if not (_TEXT_CACHE.get(item) or _stays_text(item, resolvers)):
                 return -1
         elif kind is dict or kind is list:
             inner = _nodes(item, open_collections + 1, max_depth, resolvers)
