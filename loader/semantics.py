@@ -57,26 +57,6 @@ _SCHEMA_COLUMNS = ("param_schema", "out_schema", "conf_schema")
 _PATH_KEYS = ("entry_point",)
 
 
-def check_semantics(
-    packs: Sequence[Pack],
-    unusable: Mapping[str, set[str]] | None = None,
-    external: ExternalRefs | None = None,
-    partial: Sequence[Pack] = (),
-) -> list[Diagnostic]:
-    """Every semantic problem of ``packs``.
-
-    :param unusable: per kind, the refs of files that failed an earlier stage:
-        references to them are not reported again.
-    :param partial: packs whose manifest is invalid: their components are checked all
-        the same (authors see every mistake at once), their stand-in manifests are not.
-    """
-    checked = [(p, p.all_components()) for p in packs] + [(p, p.components) for p in partial]
-    found: list[Diagnostic] = []
-    for pack, components in checked:
-        found += pack_problems(pack, components)
-    return found + cross_pack_problems(packs, unusable, external, partial)
-
-
 def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnostic]:
     """The problems each component has on its own: identity, author schemas, paths."""
     paths = PackPaths(pack.root)

@@ -13,7 +13,7 @@ from loader.kinds import KINDS_BY_NAME, PACK
 from loader.model import Pack, ParsedFile
 from loader.normalise import normalise
 from loader.parse import parse_text
-from loader.semantics import check_semantics, identity_problems
+from loader.semantics import identity_problems
 from tests.validation.helpers import SCRIPT, codes_of, under, write_pack
 
 
@@ -183,11 +183,6 @@ def test_a_bug_becomes_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = check_packs([broken, fine])
     assert codes_of(result.diagnostics) == [codes.INTERNAL_ERROR, codes.INTERNAL_ERROR]
     assert "boom" in result.diagnostics[0].message
-
-
-def test_semantics_alone_on_an_empty_load() -> None:
-    """No packs, no problems."""
-    assert check_semantics([]) == []
 
 
 def test_the_same_pack_twice_is_read_once(tmp_path: Path) -> None:
