@@ -519,12 +519,19 @@ def local_rule_params(components: Sequence[Component]) -> list[Diagnostic]:
 def rule_params(rule: Component, schema_of: SchemaOf) -> list[Diagnostic]:
     """A rule's ``trigger_params`` and ``action_params`` fit the parameter schemas
     ``schema_of`` gives for its trigger and action."""
-    found = []
+    checks = []
     for target, column in (("trigger", "trigger_params"), ("action", "action_params")):
         ref = rule.links.get(target)
         schema = schema_of(target, ref) if ref else None
-        params = rule.values.get(column)
-        if not isinstance(schema, dict) or not schema or not isinstance(params, dict):
+        if isinstance(schema, dict) and schema:
+            checks.append((target, column, ref, schema))
+    if not checks:
+        return []
+    values = rule.values  # once: a frozen rule decodes its row on each use
+    found = []
+    for target, column, ref, schema in checks:
+        params = values.get(column)
+        if not isinstance(params, dict):
             continue
         for error in _errors(schema, params):
             if isinstance(error.instance, str) and TEMPLATE in error.instance:
