@@ -535,8 +535,7 @@ def details(results: Results) -> str:
     first = results.loads["first_load"]
     c_parsed = flo.parse_s + base.write_s  # the same files, the same round trips
     out = [
-        f"components per run: {first.components:,} "
-        f"({base.files:,} YAML files)",
+        f"components per run: {first.components:,} ({base.files:,} YAML files)",
         f"baseline: {baseline.old_loader_parser()[0]} {base.parse_s:.2f} s "
         f"+ row-by-row writes {base.write_s:.2f} s",
         f"floor: {parser} {flo.parse_s:.2f} s + COPY {flo.write_s:.2f} s",
