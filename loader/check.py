@@ -9,11 +9,8 @@ was any error at all.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -22,13 +19,14 @@ from typing import Any
 from loader import codes
 from loader.diagnostics import Diagnostic
 from loader.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
-from loader.kinds import ACTION, FOLDER_KINDS, PACK, WORKFLOW, Kind
+from loader.kinds import ACTION, PACK, WORKFLOW, Kind
 from loader.model import Component, Pack, ParsedFile
 from loader.normalise import component_ref, normalise
 from loader.parse import DEFAULT_LIMITS, Limits, Positions, parse_file
 from loader.schemas import SchemaSet, load_schemas
 from loader.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
 from loader.validate import validate_file
+from loader.workers import fork_map, workers_for
 
 
 @dataclass
@@ -58,7 +56,6 @@ def check_packs(
     :param on_pack: called with (packs done, packs in all) after each pack, for a
         progress bar.
     """
-    run = _Run(schemas or load_schemas(), limits)
     unique: list[Path] = []
     seen: set[str] = set()
     for path in paths:
@@ -66,66 +63,25 @@ def check_packs(
         if real not in seen:  # the same pack given twice is read once
             seen.add(real)
             unique.append(Path(path))
-    workers = 1 if schemas is not None else _workers_for(unique)
-    if workers > 1:
-        _check_in_processes(run, unique, workers, on_pack)
-    else:
-        for done, path in enumerate(unique, start=1):
-            run.check_pack(path)
-            if on_pack:
-                on_pack(done, len(unique))
+    workers = 1 if schemas is not None else workers_for(unique)
+    run = _Run(schemas or load_schemas(), limits)
+    parts: Iterable[_Run] = (run.checked(path) for path in unique)
+    if workers > 1:  # each worker compiles the schemas once
+        parts = fork_map(partial(_check_alone, limits=limits), unique, workers)
+    for done, part in enumerate(parts, start=1):
+        if part is not run:
+            run.merge(part)
+        if on_pack:
+            on_pack(done, len(unique))
     result = run.result
     result.diagnostics += cross_pack_problems(result.packs, run.unusable, external, run.partial)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
 
-# Below this many YAML files, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 3000
-
-
-def _workers_for(paths: list[Path]) -> int:
-    """Worker processes for these packs: one per core for large loads of several packs.
-    Only from a single-threaded process: a forked child of a threaded one may inherit
-    a lock that some other thread held."""
-    cores = len(os.sched_getaffinity(0))
-    if cores < 2 or len(paths) < 2 or threading.active_count() > 1:
-        return 1
-    files = sum(_yaml_count(p) for p in paths)
-    return min(cores, len(paths)) if files >= PARALLEL_MIN_FILES else 1
-
-
-def _yaml_count(pack: Path) -> int:
-    total = 0
-    for kind in FOLDER_KINDS:
-        try:
-            total += sum(1 for e in os.scandir(pack / str(kind.folder)) if e.name.endswith(".yaml"))
-        except OSError:
-            continue
-    return total
-
-
-def _check_in_processes(
-    run: _Run, paths: list[Path], workers: int, on_pack: Callable[[int, int], None] | None
-) -> None:
-    """Parse, schema-check and normalise packs in forked worker processes, results in
-    the order given. Forked, not spawned: spawning would re-run the caller's main
-    script. A child never touches an inherited database connection, and it leaves
-    with ``os._exit``, so it does not close one either."""
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        parts = pool.map(_check_alone, paths, [run.limits] * len(paths))
-        for done, part in enumerate(parts, start=1):
-            run.merge(part)
-            if on_pack:
-                on_pack(done, len(paths))
-
-
 def _check_alone(path: Path, limits: Limits) -> _Run:
-    """One pack, in a worker process."""
-    run = _Run(_worker_schemas(), limits)
-    run.check_pack(path)
-    return run
+    """One pack on its own (in a worker process, when there are workers)."""
+    return _Run(_worker_schemas(), limits).checked(path)
 
 
 @cache
@@ -160,6 +116,11 @@ class _Run:
         for kind, refs in other.unusable.items():
             self.unusable.setdefault(kind, set()).update(refs)
         self.partial += other.partial
+
+    def checked(self, path: Path) -> _Run:
+        """This run, with the pack at ``path`` checked."""
+        self.check_pack(path)
+        return self
 
     def check_pack(self, path: Path) -> None:
         files = discover_pack(path, str(path))

@@ -29,6 +29,7 @@ from loader.paths import PROJECT_ROOT, SCHEMAS_DIR
 from loader.plan import Conn
 from loader.report import Action, Change
 from loader.sqlbuild import SCHEMA
+from loader.workers import fork_map, workers_for
 
 # Files changed this recently may change again within the clock's resolution
 # without their mtime moving: such a state is never remembered.
@@ -60,18 +61,29 @@ def cache_dir() -> Path | None:
 
 def files_digest(roots: Sequence[Path]) -> tuple[str, bool]:
     """Digest of the metadata of every file under ``roots``, and whether any of them
-    changed too recently to be trusted."""
+    changed too recently to be trusted. Large loads take it on every core: it is a
+    stat() per file."""
     digest = hashlib.sha256(_code_digest().encode())
     newest = 0
-    for root in roots:
-        digest.update(os.path.realpath(root).encode() + b"\0")
-        for path, info in _walk(Path(root)):
-            digest.update(
-                f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0"
-                f"{info.st_ino}\n".encode()
-            )
-            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+    for root, (root_digest, root_newest) in zip(
+        roots, fork_map(_root_digest, roots, workers_for(roots)), strict=True
+    ):
+        digest.update(f"{os.path.realpath(root)}\0{root_digest}\n".encode())
+        newest = max(newest, root_newest)
     return digest.hexdigest(), time.time_ns() - newest < _RACY_NS
+
+
+def _root_digest(root: Path) -> tuple[str, int]:
+    """Digest of the metadata of the files under one root, and the newest change."""
+    digest = hashlib.sha256()
+    newest = 0
+    for path, info in _walk(Path(root)):
+        digest.update(
+            f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0"
+            f"{info.st_ino}\n".encode()
+        )
+        newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+    return digest.hexdigest(), newest
 
 
 def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR, check
+from loader import CORE_PACK_DIR, workers
 from loader.check import CheckResult, check_packs
 from loader.kinds import KINDS_BY_NAME
 from loader.schemas import load_schemas
@@ -27,8 +27,8 @@ def test_workers_find_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     broken = next((packs[1] / "actions").glob("*.yaml"))
     broken.write_text(broken.read_text().replace("entry_point:", "entry_pont:"))
     paths = [CORE_PACK_DIR, *packs]
-    monkeypatch.setattr(check, "PARALLEL_MIN_FILES", 0)
-    assert check._workers_for(paths) == 2
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 0)
+    assert workers.workers_for(paths) == 2
     parallel = check_packs(paths)
     alone = check_packs(paths, schemas=load_schemas())  # given schemas: one process
     assert _shape(parallel) == _shape(alone)
