@@ -25,6 +25,7 @@ this reader would build; everything else, and every diagnostic, comes from here.
 from __future__ import annotations
 
 import math
+import os
 import re
 import stat
 from collections.abc import Iterator
@@ -173,21 +174,23 @@ def _problem(
 
 def _read(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return _problem(
-                display,
-                codes.FILE_UNREADABLE,
-                "not a regular file",
-                "pack YAML files must be plain files",
-            )
-        if info.st_size > limits.max_bytes:
-            return _too_large(display, info.st_size, limits)
-        with path.open("rb") as handle:
-            # Asking for the limit at once would allocate that much for every file.
-            raw = handle.read(info.st_size + 1)
-            if len(raw) > info.st_size:  # it has grown since stat(): read on to the limit
-                raw += handle.read(limits.max_bytes - info.st_size)
+        # Non-blocking, so that a FIFO is refused below instead of waiting for a writer;
+        # fstat() then describes the very file that is read.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                return _problem(
+                    display,
+                    codes.FILE_UNREADABLE,
+                    "not a regular file",
+                    "pack YAML files must be plain files",
+                )
+            if info.st_size > limits.max_bytes:
+                return _too_large(display, info.st_size, limits)
+            raw = _read_open(fd, info.st_size, limits.max_bytes)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return _problem(
             display,
@@ -196,6 +199,23 @@ def _read(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
             "check that the file exists and is readable",
         )
     return _too_large(display, len(raw), limits) if len(raw) > limits.max_bytes else raw
+
+
+def _read_open(fd: int, size: int, limit: int) -> bytes:
+    """The bytes of an open file of ``size`` bytes, read on past ``size`` if it has
+    grown, but not past one byte over ``limit``. Each read asks for what is expected:
+    asking for the limit at once would allocate that much for every file."""
+    raw = b""
+    while len(raw) <= limit:
+        grown = min(_GROWN_CHUNK, limit + 1 - len(raw))
+        chunk = os.read(fd, size + 1 - len(raw) if len(raw) <= size else grown)
+        if not chunk:
+            break
+        raw += chunk
+    return raw
+
+
+_GROWN_CHUNK = 64 * 1024
 
 
 def _too_large(display: str, size: int, limits: Limits) -> Diagnostic:
