@@ -23,6 +23,7 @@ from loader.plan import Conn, Item, Plan
 from loader.report import Action
 
 _LOCK_NAMESPACE = "attune.pack:"
+Groups = dict[tuple[str, Action], list[Item]]  # by kind name and action
 
 
 def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeout_s: float) -> None:
@@ -54,19 +55,20 @@ def _ids(items: Iterable[Item]) -> list[int]:
 def apply_plan(conn: Conn, plan: Plan, progress: Callable[[str], None] = lambda _: None) -> None:
     """Create and update in load order, then remove and disable in reverse order."""
     try:
+        groups = plan.grouped()
         for kind in KINDS:
-            _write_kind(conn, plan, kind, progress)
+            _write_kind(conn, groups, kind, progress)
         for kind in reversed(KINDS):
-            _retire_kind(conn, plan, kind)
+            _retire_kind(conn, groups, kind)
     except psycopg.Error as exc:
         raise DatabaseError(
             f"the database refused the load, nothing was written: {_describe(exc)}"
         ) from exc
 
 
-def _write_kind(conn: Conn, plan: Plan, kind: Kind, progress: Callable[[str], None]) -> None:
-    creates = plan.of(kind, Action.CREATE)
-    updates = plan.of(kind, Action.UPDATE)
+def _write_kind(conn: Conn, groups: Groups, kind: Kind, progress: Callable[[str], None]) -> None:
+    creates = groups.get((kind.name, Action.CREATE), [])
+    updates = groups.get((kind.name, Action.UPDATE), [])
     if creates:
         progress(f"creating {len(creates)} {kind.label}")
         inserted = _write_staged(conn, sqlbuild.insert(kind), creates)
@@ -97,11 +99,11 @@ def _write_staged(conn: Conn, statement: sql.Composed, items: Sequence[Item]) ->
     return count
 
 
-def _retire_kind(conn: Conn, plan: Plan, kind: Kind) -> None:
-    removes = _ids(plan.of(kind, Action.REMOVE))
+def _retire_kind(conn: Conn, groups: Groups, kind: Kind) -> None:
+    removes = _ids(groups.get((kind.name, Action.REMOVE), []))
     if removes:
         conn.execute(sqlbuild.delete(kind), {"ids": removes})
-    disables = _ids(plan.of(kind, Action.DISABLE))
+    disables = _ids(groups.get((kind.name, Action.DISABLE), []))
     if disables:
         conn.execute(sqlbuild.disable(kind), {"ids": disables})
 

@@ -80,14 +80,15 @@ def _run(
     report.changes = plan.changes()
     report.record(plan.conflicts)
     remember = caching and not racy and all(i.component for i in plan.items)
-    if not report.ok or (report.pending and options.dry_run):
+    pending = bool(report.pending)  # a list as long as the load: asked once
+    if not report.ok or (pending and options.dry_run):
         conn.rollback()
         return
-    if report.pending:
+    if pending:
         apply_plan(conn, plan, progress)
     token = loadcache.database_token(conn, sorted(own)) if remember else ""
     conn.commit()
-    report.applied = bool(report.pending)
+    report.applied = pending
     if remember:
         state = loadcache.Remembered(
             report.packs, report.changes, report.warnings, report.files_checked,

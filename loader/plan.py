@@ -54,8 +54,12 @@ class Plan:
     items: list[Item] = field(default_factory=list)
     conflicts: list[Diagnostic] = field(default_factory=list)
 
-    def of(self, kind: Kind, action: Action) -> list[Item]:
-        return [i for i in self.items if i.kind is kind and i.action is action]
+    def grouped(self) -> dict[tuple[str, Action], list[Item]]:
+        """The items by kind and action, in plan order (one pass over a large plan)."""
+        groups: dict[tuple[str, Action], list[Item]] = {}
+        for item in self.items:
+            groups.setdefault((item.kind.name, item.action), []).append(item)
+        return groups
 
     def changes(self) -> list[Change]:
         return [i.change() for i in self.items]

