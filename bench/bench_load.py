@@ -263,6 +263,8 @@ class LoaderRun:
     peak_rss_mb: float
     errors: list[str] = field(default_factory=list)
     rows_written: int | None = None
+    cpu_s: float = 0.0  # CPU time of the loader's process and its workers
+    server_cpu_s: float | None = None  # of the server's processes (None: not measurable)
     # (seconds since the call began, progress message): where the time went, unprofiled.
     stages: list[tuple[float, str]] = field(default_factory=list)
 
@@ -285,6 +287,51 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _own_cpu_s() -> float:
+    """CPU time of this process and of its children that have ended (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def server_cpu_s(url: str) -> float | None:
+    """CPU time of a server on this machine so far: its postmaster, the processes it
+    runs now, and those that have ended (a loader's backend ends with its connection).
+    None when the server's processes cannot be seen from here."""
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT current_setting('data_directory')").fetchone()
+        postmaster = int(
+            (Path(str(row[0] if row else "")) / "postmaster.pid").read_text().split()[0]
+        )
+        ticks = _proc_ticks(postmaster)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and _parent(entry) == postmaster:
+                ticks += _proc_ticks(int(entry.name))
+    except (OSError, ValueError, IndexError, psycopg.Error):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/PID/stat after the command name (which may hold spaces)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _parent(entry: Path) -> int | None:
+    try:
+        return int(_stat_fields(int(entry.name))[1])
+    except (OSError, ValueError, IndexError):  # gone meanwhile
+        return None
+
+
+def _proc_ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime (children it has reaped), in clock ticks."""
+    fields = _stat_fields(pid)  # field 14 of stat(5), utime, is fields[11] here
+    return sum(int(f) for f in fields[11:15])
+
+
 def _load(
     paths: list[str], conninfo: str, name: str, profile: str | None, use_cache: bool
 ) -> LoaderRun:
@@ -300,10 +347,12 @@ def _load(
 
     if profiler:
         profiler.enable()
+    cpu_before = _own_cpu_s()
     report = load_packs(
         [Path(p) for p in paths], database_url=conninfo, use_cache=use_cache, progress=progress
     )
     wall = time.perf_counter() - started
+    cpu = _own_cpu_s() - cpu_before
     if profiler and profile:
         profiler.disable()
         profiler.dump_stats(profile)
@@ -316,6 +365,7 @@ def _load(
         pending=len(report.pending),
         wall_s=wall,
         peak_rss_mb=rss_mb,
+        cpu_s=cpu,
         errors=[str(d.to_json()) for d in report.errors[:5]],
         stages=stages,
     )
@@ -416,7 +466,11 @@ def run_benchmark(
             _say(f"loader: {name}")
             profile = profile_dir / f"{label}.prof" if profile_dir else None
             before = row_versions(db)
+            server_before = server_cpu_s(db)
             run = run_loader(paths, db, f"loader: {name}", profile=profile, use_cache=use_cache)
+            server_after = server_cpu_s(db)
+            if server_before is not None and server_after is not None:
+                run.server_cpu_s = server_after - server_before
             run.rows_written = writes_between(before, row_versions(db)).total
             results.loads[label] = run
             if not run.ok:
@@ -545,9 +599,35 @@ def details(results: Results) -> str:
     for run in results.loads.values():
         stages = ", ".join(f"{m} {d:.2f} s" for m, d in run.stage_durations())
         out.append(f"{run.name} stages: {stages}")
+    out += cpu_budget(results)
     for writer, same in results.identical.items():
         out.append(f"rows identical to the loader's ({writer}): {'yes' if same else 'NO'}")
     return "\n".join(out)
+
+
+def cpu_budget(results: Results) -> list[str]:
+    """The first load's CPU time per component, and what the rate goals leave for it on
+    this machine's cores: below that, no overlap of the stages could reach them."""
+    first = results.loads["first_load"]
+    if first.server_cpu_s is None or not first.components:
+        return [f"first load CPU: loader {first.cpu_s:.2f} s (the server's not measurable)"]
+    cores = len(os.sched_getaffinity(0))
+    total = first.cpu_s + first.server_cpu_s
+    needed = {
+        f"{GOAL_RATE:,}/s": first.components / GOAL_RATE,
+        f"{GOAL_VS_BASELINE:g}x the baseline": _baseline(results).wall_s / GOAL_VS_BASELINE,
+    }
+    budgets = "; ".join(
+        f"{goal} leaves {cores * wall / first.components * 1e6:.0f} µs"
+        for goal, wall in needed.items()
+    )
+    return [
+        f"first load CPU: loader {first.cpu_s:.2f} s (its process and workers) + server "
+        f"{first.server_cpu_s:.2f} s = {total:.2f} s in {first.wall_s:.2f} s "
+        f"({total / first.wall_s:.2f} of {cores} cores busy)",
+        f"first load CPU per component: {total / first.components * 1e6:.0f} µs; "
+        f"on {cores} cores, {budgets}",
+    ]
 
 
 def goals_text(results: Results) -> str:

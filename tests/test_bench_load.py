@@ -9,6 +9,7 @@ benchmark uses, and those snapshots are shown to notice a single rewritten row.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bench.bench_load import (
     Server,
     row_versions,
     run_loader,
+    server_cpu_s,
     table_contents,
     writes_between,
 )
@@ -47,7 +49,7 @@ def test_writers_agree_and_reload_writes_nothing(
     # In a child process, as the benchmark runs it, so the RSS plumbing is covered too.
     first = run_loader(paths, loaded, "first load")
     assert first.ok and first.applied, first.errors
-    assert first.peak_rss_mb > 0
+    assert first.peak_rss_mb > 0 and first.cpu_s > 0
     after_first = row_versions(loaded)
     assert writes_between(empty, after_first).inserted >= first.components > 40
 
@@ -80,3 +82,16 @@ def test_row_versions_notice_one_rewritten_row(database_url: str) -> None:
         conn.execute("DELETE FROM attune.pack WHERE ref = 'p2'")
     writes = writes_between(before, row_versions(database_url))
     assert (writes.inserted, writes.updated, writes.deleted) == (0, 1, 1)
+
+
+def test_server_cpu_counts_a_backend_that_has_ended(pg_server: str) -> None:
+    """The server's CPU time includes what a closed connection's backend spent."""
+    before = server_cpu_s(pg_server)
+    if before is None:
+        pytest.skip("the server's processes are not visible from here (a container)")
+    with psycopg.connect(pg_server) as conn:
+        conn.execute("SELECT count(*) FROM generate_series(1, 5000000)").fetchone()
+    deadline = time.monotonic() + 2.0  # the postmaster reaps the backend soon, not at once
+    while (after := server_cpu_s(pg_server) or 0.0) - before < 0.1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert after - before >= 0.1
