@@ -273,9 +273,17 @@ class LoaderRun:
         return self.components / self.wall_s if self.wall_s > 0 else 0.0
 
     def stage_durations(self) -> list[tuple[str, float]]:
-        """Each progress stage with the time until the next one (or the end)."""
+        """Each progress stage with the time until the next one (or the end); the
+        steps of a progress bar ("validating [##..] 3/101 packs") count as one stage."""
         ends = [at for at, _ in self.stages[1:]] + [self.wall_s]
-        return [(message, end - at) for (at, message), end in zip(self.stages, ends, strict=True)]
+        merged: list[tuple[str, float]] = []
+        for (at, message), end in zip(self.stages, ends, strict=True):
+            stage = message.split(" [", 1)[0]
+            if merged and merged[-1][0] == stage:
+                merged[-1] = (stage, merged[-1][1] + end - at)
+            else:
+                merged.append((stage, end - at))
+        return merged
 
 
 def _peak_rss_mb() -> float:

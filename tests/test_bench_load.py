@@ -18,6 +18,7 @@ import pytest
 
 from bench import baseline, floor, packgen
 from bench.bench_load import (
+    LoaderRun,
     Server,
     row_versions,
     run_loader,
@@ -95,3 +96,11 @@ def test_server_cpu_counts_a_backend_that_has_ended(pg_server: str) -> None:
     while (after := server_cpu_s(pg_server) or 0.0) - before < 0.1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert after - before >= 0.1
+
+
+def test_progress_bar_steps_are_one_stage() -> None:
+    stages = [(0.0, "connecting"), (0.1, "validating [#.] 1/2 packs"),
+              (0.5, "validating [##] 2/2 packs"), (0.9, "planning")]  # fmt: skip
+    run = LoaderRun("first load", True, True, 3, 3, 1.0, 50.0, stages=stages)
+    durations = [(name, round(seconds, 6)) for name, seconds in run.stage_durations()]
+    assert durations == [("connecting", 0.1), ("validating", 0.8), ("planning", 0.1)]
