@@ -16,7 +16,13 @@ _COLUMNS = (
     ("disabled", Action.DISABLE),
     ("retained", Action.RETAIN),
 )
-_PLANNED = {"created": "create", "updated": "update", "removed": "remove", "disabled": "disable"}
+_PLANNED = {
+    "created": "create",
+    "updated": "update",
+    "removed": "remove",
+    "disabled": "disable",
+    "retained": "retain",
+}
 
 
 def summary_table(report: Report, verbosity: int) -> str | None:
