@@ -201,21 +201,24 @@ def _read(path: Path, display: str, limits: Limits) -> bytes | Diagnostic:
     return _too_large(display, len(raw), limits) if len(raw) > limits.max_bytes else raw
 
 
+_GROWN_CHUNK = 64 * 1024
+
+
 def _read_open(fd: int, size: int, limit: int) -> bytes:
     """The bytes of an open file of ``size`` bytes, read on past ``size`` if it has
     grown, but not past one byte over ``limit``. Each read asks for what is expected:
     asking for the limit at once would allocate that much for every file."""
     raw = b""
     while len(raw) <= limit:
-        grown = min(_GROWN_CHUNK, limit + 1 - len(raw))
-        chunk = os.read(fd, size + 1 - len(raw) if len(raw) <= size else grown)
+        if len(raw) <= size:
+            wanted = size + 1 - len(raw)
+        else:  # it has grown since fstat()
+            wanted = min(_GROWN_CHUNK, limit + 1 - len(raw))
+        chunk = os.read(fd, wanted)
         if not chunk:
             break
         raw += chunk
     return raw
-
-
-_GROWN_CHUNK = 64 * 1024
 
 
 def _too_large(display: str, size: int, limits: Limits) -> Diagnostic:

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from loader.discover import YAML_SUFFIXES
 from loader.kinds import FOLDER_KINDS
 
 Item = TypeVar("Item")
@@ -43,9 +44,8 @@ def _has_many_files(packs: Sequence[Path]) -> bool:
             if total >= PARALLEL_MIN_FILES:
                 return True
             try:
-                total += sum(
-                    1 for e in os.scandir(pack / str(kind.folder)) if e.name.endswith(".yaml")
-                )
+                with os.scandir(pack / str(kind.folder)) as folder:
+                    total += sum(1 for e in folder if e.name.endswith(YAML_SUFFIXES))
             except OSError:
                 continue
     return total >= PARALLEL_MIN_FILES
