@@ -19,11 +19,10 @@ from psycopg import errors, sql
 from loader import sqlbuild
 from loader.errors import DatabaseError, LockTimeout
 from loader.kinds import KINDS, Kind
-from loader.plan import Conn, Item, Plan
+from loader.plan import Conn, Groups, Item, Plan
 from loader.report import Action
 
 _LOCK_NAMESPACE = "attune.pack:"
-Groups = dict[tuple[str, Action], list[Item]]  # by kind name and action
 
 
 def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeout_s: float) -> None:

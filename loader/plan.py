@@ -49,14 +49,17 @@ class Item:
         return Change(self.kind.name, self.ref, self.pack, self.action, self.fields)
 
 
+Groups = dict[tuple[str, Action], list[Item]]  # by kind name and action
+
+
 @dataclass
 class Plan:
     items: list[Item] = field(default_factory=list)
     conflicts: list[Diagnostic] = field(default_factory=list)
 
-    def grouped(self) -> dict[tuple[str, Action], list[Item]]:
+    def grouped(self) -> Groups:
         """The items by kind and action, in plan order (one pass over a large plan)."""
-        groups: dict[tuple[str, Action], list[Item]] = {}
+        groups: Groups = {}
         for item in self.items:
             groups.setdefault((item.kind.name, item.action), []).append(item)
         return groups
