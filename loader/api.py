@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from loader import codes
-from loader.archives import ArchiveError, extract_pack, is_archive
+from loader.archives import ArchiveError, extract_pack, is_archive, scratch_directory
 from loader.check import check_packs, sort_diagnostics
 from loader.database import conninfo_for
 from loader.diagnostics import Diagnostic
@@ -136,7 +135,7 @@ def _pack_roots(
 ) -> Iterator[tuple[list[Path], dict[str, str]]]:
     """Pack directories as given, archives extracted into a scratch directory that
     lives as long as the block; unsafe archives become diagnostics."""
-    with tempfile.TemporaryDirectory(prefix="attune-packs-") as scratch:
+    with scratch_directory() as scratch:
         roots: list[Path] = []
         shown: dict[str, str] = {}  # extracted root -> the archive's name
         for i, given in enumerate(Path(p) for p in paths):
@@ -144,7 +143,7 @@ def _pack_roots(
                 roots.append(given)
                 continue
             try:
-                root = extract_pack(given, Path(scratch) / str(i))
+                root = extract_pack(given, scratch / str(i))
             except ArchiveError as exc:
                 report.diagnostics.append(
                     Diagnostic(str(given), None, None, codes.PACK_ARCHIVE, str(exc), exc.hint)

@@ -18,13 +18,16 @@ app = typer.Typer(
 
 # Command modules register themselves on ``app`` when imported.
 from loader.cli import db_cmds, load_cmds, migrate_cmds, pack_cmds, schemas_cmds  # noqa: E402,F401
+from loader.cli.common import interrupt_on_sigterm  # noqa: E402
 
 
 def main() -> None:
+    interrupt_on_sigterm()
     app()
 
 
 def load_pack_main() -> None:
     from loader.cli.load_cmds import load_pack_app
 
+    interrupt_on_sigterm()
     load_pack_app()

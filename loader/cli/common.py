@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 import typer
 
@@ -51,6 +53,16 @@ def guarded() -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was committed by the interrupted step", err=True)
         raise typer.Exit(130) from None
+
+
+def interrupt_on_sigterm() -> None:
+    """Make SIGTERM stop a command the way Ctrl-C does, so that its transaction rolls
+    back and its scratch directory is removed instead of the process just vanishing."""
+
+    def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def exit_with(code: ExitCode) -> None:
