@@ -5,6 +5,11 @@ and listens only on a Unix socket inside the state directory, so it never clashe
 with another server. PostgreSQL refuses to run as root, so when we are root every
 server command runs as the ``postgres`` OS user and the directory is handed to it.
 The test harness uses the same class for its ephemeral clusters.
+
+Only the OS user who owns it can connect: the socket's directory has mode 0700, and
+``peer`` authentication admits, through an ident map, just that user (and the
+server's own OS user) as the ``postgres`` role. A cluster made by an older version
+with ``trust`` is switched over the next time it is started.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ DEFAULT_DATABASE = "attune"
 SERVER_USER = "postgres"  # OS user that runs the server when we are root
 _PORT = 5432  # only names the socket file; the socket lives in a private directory
 _START_TIMEOUT_S = 60
+_PRIVATE_MARK = "# attune-loader: only the owning OS user may connect (peer, ident map 'owner')"
 
 
 def default_state_dir() -> Path:
@@ -102,14 +108,17 @@ class Cluster:
 
         Safe to call from several processes at once: a file lock serialises them.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         with self._locked():
             if not (self.data / "PG_VERSION").exists():
                 notify(f"creating the embedded PostgreSQL cluster in {self.root}")
                 self._initdb()
+            changed = self._make_private()
             if self._pg_ctl("status", check=False).returncode != 0:
                 notify("starting the embedded PostgreSQL cluster")
                 self._start()
+            elif changed:
+                self._pg_ctl("reload")
             self._create_database(DEFAULT_DATABASE)
         return self.url()
 
@@ -127,16 +136,40 @@ class Cluster:
 
     def _initdb(self) -> None:
         self._hand_over(self.root)
-        self.socket_dir.mkdir(exist_ok=True)
-        self._hand_over(self.socket_dir)
-        args = ["-D", str(self.data), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"]
+        args = ["-D", str(self.data), "-U", SERVER_USER, "--auth=peer", "-E", "UTF8"]
         args += ["--locale=C.UTF-8"]
         if self.fast:
             args.append("--no-sync")
         self._run("initdb", *args)
 
+    def _make_private(self) -> bool:
+        """Socket directory 0700; peer authentication for the owner only. Returns
+        whether the authentication files had to be rewritten."""
+        self.socket_dir.mkdir(mode=0o700, exist_ok=True)
+        self.socket_dir.chmod(0o700)
+        self._hand_over(self.socket_dir)
+        owners = sorted({pwd.getpwuid(os.geteuid()).pw_name, self._server_user()})
+        wanted = {
+            "pg_hba.conf": f"{_PRIVATE_MARK}\nlocal all all peer map=owner\n",
+            "pg_ident.conf": _PRIVATE_MARK + "".join(f"\nowner {u} {SERVER_USER}" for u in owners),
+        }
+        changed = False
+        for name, text in wanted.items():
+            path = self.data / name
+            if path.read_text() != text + "\n":
+                path.write_text(text + "\n")
+                path.chmod(0o600)
+                self._hand_over(path)
+                changed = True
+        return changed
+
+    @staticmethod
+    def _server_user() -> str:
+        return SERVER_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+
     def _start(self) -> None:
         options = f"-k {self.socket_dir} -c listen_addresses='' -p {_PORT}"
+        options += " -c unix_socket_permissions=0700"
         if self.fast:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._pg_ctl("start", "-w", "-t", str(_START_TIMEOUT_S), "-l", str(self.log), "-o", options)
