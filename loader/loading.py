@@ -42,7 +42,9 @@ def run_load(
     writes nothing."""
     url = conninfo_for(database_url, notify=progress)
     try:
-        with psycopg.connect(url) as conn:
+        # No server-side prepared statements: a pooler in transaction mode may sit in
+        # between, and a statement prepared on one server session is unknown on another.
+        with psycopg.connect(url, prepare_threshold=None) as conn:
             conn.read_only = options.dry_run  # the server itself then refuses any write
             _run(conn, paths, report, options, progress)
     except psycopg.OperationalError as exc:

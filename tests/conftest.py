@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-pytest_plugins = ["tests.fix_db"]
+pytest_plugins = ["tests.fix_db", "tests.fix_pgbouncer"]
 
 # CI must be repeatable: the same examples every run, and no deadline on a busy machine.
 settings.register_profile("ci", derandomize=True, deadline=None)

@@ -49,21 +49,29 @@ def applied(conn: psycopg.Connection[tuple[object, ...]]) -> list[AppliedMigrati
     if not exists(conn):
         return []
     with conn.cursor(row_factory=class_row(AppliedMigration)) as cur:
-        cur.execute(
-            "SELECT version, description, installed_on, success, checksum, execution_time "
-            "FROM _sqlx_migrations ORDER BY version"
-        )
-        return [
-            AppliedMigration(
-                r.version,
-                r.description,
-                r.installed_on,
-                r.success,
-                bytes(r.checksum),
-                r.execution_time,
-            )
-            for r in cur.fetchall()
-        ]
+        cur.execute(_SELECT + " ORDER BY version")
+        return [_plain(r) for r in cur.fetchall()]
+
+
+_SELECT = (
+    "SELECT version, description, installed_on, success, checksum, execution_time "
+    "FROM _sqlx_migrations"
+)
+
+
+def _plain(r: AppliedMigration) -> AppliedMigration:
+    """The checksum as bytes (psycopg returns BYTEA as a memoryview)."""
+    return AppliedMigration(
+        r.version, r.description, r.installed_on, r.success, bytes(r.checksum), r.execution_time
+    )
+
+
+def row(conn: psycopg.Connection[tuple[object, ...]], version: int) -> AppliedMigration | None:
+    """The ledger row of ``version``, if there is one (the ledger must exist)."""
+    with conn.cursor(row_factory=class_row(AppliedMigration)) as cur:
+        cur.execute(_SELECT + " WHERE version = %s", (version,))
+        found = cur.fetchone()
+    return None if found is None else _plain(found)
 
 
 def record(

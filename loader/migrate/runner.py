@@ -2,6 +2,14 @@
 
 The lock key is the one sqlx computes for the database, so this runner and Attune's
 Rust services never migrate the same database at the same time.
+
+Each file runs in a transaction of its own that first takes the lock as a
+*transaction* lock and reads the ledger again: a file another migrator applied
+meanwhile is skipped. So every file is applied exactly once even through a pooler in
+transaction mode (PgBouncer), where consecutive statements of one connection may run
+on different server sessions and a session lock would neither hold nor be released.
+A file marked ``-- no-transaction`` cannot work that way: it takes a session lock and
+needs a direct connection or session pooling.
 """
 
 from __future__ import annotations
@@ -99,7 +107,7 @@ def migrate(
     """Apply every pending migration up to ``target_version`` (all when None)."""
     started = time.monotonic()
     found = files.discover(directory)
-    with _connect(conninfo) as conn, _advisory_lock(conn, lock_timeout_s):
+    with _connect(conninfo) as conn:
         states = compare(found, ledger.applied(conn))
         _refuse_inconsistent(states, ignore_missing)
         pending = [
@@ -111,11 +119,9 @@ def migrate(
         ]
         if dry_run:
             return MigrateResult([], pending, time.monotonic() - started, True)
-        ledger.ensure(conn)
-        for migration in pending:
-            notify(f"applying {migration.path.name}")
-            _apply(conn, migration)
-        return MigrateResult(pending, [], time.monotonic() - started, False)
+        lock = _Lock(conn, time.monotonic() + lock_timeout_s, lock_timeout_s)
+        applied = [m for m in pending if _apply_once(conn, lock, m, notify)]
+        return MigrateResult(applied, [], time.monotonic() - started, False)
 
 
 def _refuse_inconsistent(states: Sequence[MigrationStatus], ignore_missing: bool) -> None:
@@ -152,19 +158,39 @@ def _modified_hint(s: MigrationStatus) -> str:
     return "restore the applied version of the file and put the change in a new migration"
 
 
-def _apply(conn: Conn, migration: MigrationFile) -> None:
-    """Run one file and record it: in one transaction unless it opts out."""
-    begun = time.perf_counter_ns()
+def _apply_once(
+    conn: Conn, lock: _Lock, migration: MigrationFile, notify: Callable[[str], None]
+) -> bool:
+    """Run one file and record it, unless another migrator has meanwhile; in one
+    transaction unless the file opts out. Returns whether this call applied it."""
     try:
         if migration.no_transaction:
-            conn.execute(migration.content)
-            ledger.record(conn, migration, time.perf_counter_ns() - begun)
-        else:
-            with conn.transaction():
-                conn.execute(migration.content)
-                ledger.record(conn, migration, time.perf_counter_ns() - begun)
+            with lock.session():
+                return _run_unless_recorded(conn, migration, notify)
+        with conn.transaction():
+            lock.in_transaction()
+            return _run_unless_recorded(conn, migration, notify)
     except psycopg.Error as exc:
         raise MigrationError(_failure_message(migration, exc)) from exc
+
+
+def _run_unless_recorded(
+    conn: Conn, migration: MigrationFile, notify: Callable[[str], None]
+) -> bool:
+    ledger.ensure(conn)
+    row = ledger.row(conn, migration.version)
+    if row is not None:
+        if row.checksum != migration.checksum:
+            status = MigrationStatus(
+                migration.version, migration.description, State.MODIFIED, migration, row
+            )
+            raise MigrationError(_modified_message(status), hint=_modified_hint(status))
+        return False
+    notify(f"applying {migration.path.name}")
+    begun = time.perf_counter_ns()
+    conn.execute(migration.content)
+    ledger.record(conn, migration, time.perf_counter_ns() - begun)
+    return True
 
 
 def _failure_message(migration: MigrationFile, exc: psycopg.Error) -> str:
@@ -180,7 +206,8 @@ def _failure_message(migration: MigrationFile, exc: psycopg.Error) -> str:
 
 def _connect(conninfo: str) -> Conn:
     try:
-        return psycopg.connect(conninfo, autocommit=True)
+        # No server-side prepared statements: a pooler may sit in between.
+        return psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
     except psycopg.OperationalError as exc:
         raise DatabaseError(
             f"cannot connect to the database: {str(exc).strip()}",
@@ -188,25 +215,41 @@ def _connect(conninfo: str) -> Conn:
         ) from exc
 
 
-@contextmanager
-def _advisory_lock(conn: Conn, timeout_s: float) -> Iterator[None]:
-    """Session advisory lock taken by polling, so the wait is bounded; always released."""
-    row = conn.execute("SELECT current_database()").fetchone()
-    assert row is not None
-    key = lock_key(str(row[0]))
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if got and got[0]:
-            break
-        if time.monotonic() >= deadline:
-            raise LockTimeout(
-                f"another migration held the migration lock for more than {timeout_s:g} s",
-                hint="wait for it to finish, or raise --lock-timeout",
-            )
-        time.sleep(_POLL_INTERVAL_S)
-    try:
-        yield
-    finally:
-        if not conn.closed:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+class _Lock:
+    """The migration lock, taken by polling so that every wait ends by one deadline
+    for the whole run."""
+
+    def __init__(self, conn: Conn, deadline: float, timeout_s: float) -> None:
+        self.conn = conn
+        self.deadline = deadline
+        self.timeout_s = timeout_s
+        row = conn.execute("SELECT current_database()").fetchone()
+        assert row is not None
+        self.key = lock_key(str(row[0]))
+
+    def in_transaction(self) -> None:
+        """Held until the current transaction ends."""
+        self._poll("pg_try_advisory_xact_lock")
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Held until released here, also on error."""
+        self._poll("pg_try_advisory_lock")
+        try:
+            yield
+        finally:
+            if not self.conn.closed:
+                self.conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
+
+    def _poll(self, function: str) -> None:
+        query = f"SELECT {function}(%s)"  # function name is ours
+        while True:
+            got = self.conn.execute(query, (self.key,)).fetchone()
+            if got and got[0]:
+                return
+            if time.monotonic() >= self.deadline:
+                raise LockTimeout(
+                    f"another migration held the migration lock for more than {self.timeout_s:g} s",
+                    hint="wait for it to finish, or raise --lock-timeout",
+                )
+            time.sleep(_POLL_INTERVAL_S)
