@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -29,7 +30,7 @@ _PORT = 6432
 _START_TIMEOUT_S = 15
 
 
-def _config(directory: Path, server: dict[str, str | None], mode: str) -> str:
+def _config(directory: Path, server: dict[str, Any], mode: str) -> str:
     target = " ".join(
         f"{key}={server[key]}" for key in ("host", "port", "user", "password") if server.get(key)
     )
