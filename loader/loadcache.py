@@ -1,12 +1,18 @@
 """Recognise a reload of packs that changed neither on disk nor in the database.
 
 After a load leaves the database equal to the packs, we remember, for that set of
-pack directories: a digest of every file's metadata (path, size, mtime, ctime,
-inode, as git's index does), a digest of the loader's own code and schemas, and a
-token of the database rows the packs own (every row's id and xmin, so any insert,
-update or delete changes it). A later run with the same three digests is a no-op:
-it reports every component unchanged without parsing a file or reading a row back.
-Anything else, or a cache that cannot be read, is simply a miss.
+pack directories and that database: a digest of every file's metadata (path, size,
+mtime, ctime, inode, as git's index does), a digest of the loader's own code and
+schemas, and a token of the database rows the packs own (every row's id and xmin, so
+any insert, update or delete changes it). A later run with the same three digests is
+a no-op: it reports every component unchanged without parsing a file or reading a
+row back. Anything else, or a cache that cannot be read, is simply a miss.
+
+Row ids and xmins alone do not tell databases apart (two clusters built the same way
+hand out the same ones), so entries are kept per database identity: the cluster's
+system identifier, the database's oid and name, and the migration ledger's state. A
+copy made with ``CREATE DATABASE ... TEMPLATE`` or restored from a dump has another
+oid, another cluster another system identifier: both miss.
 """
 
 from __future__ import annotations
@@ -113,6 +119,23 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
+def database_identity(conn: Conn) -> str:
+    """Which database this is, and at which migration: see the module's docstring."""
+    row = conn.execute(
+        "SELECT (SELECT system_identifier FROM pg_control_system())::text, d.oid::text, "
+        "d.datname, to_regclass('_sqlx_migrations') IS NOT NULL "
+        "FROM pg_database d WHERE d.datname = current_database()"
+    ).fetchone()
+    assert row is not None
+    ledger: object = None
+    if row[3]:
+        ledger = conn.execute(
+            "SELECT md5(string_agg(version::text || ':' || encode(checksum, 'hex') || ':' "
+            "|| success::text, ',' ORDER BY version)) FROM _sqlx_migrations"
+        ).fetchone()
+    return hashlib.sha256(f"{row[:3]}|{ledger}".encode()).hexdigest()
+
+
 def database_token(conn: Conn, packs: Sequence[str]) -> str:
     """A digest of every row the packs own (ids and row versions), kind by kind."""
     parts = []
@@ -127,13 +150,16 @@ def database_token(conn: Conn, packs: Sequence[str]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _entry_path(directory: Path, roots: Sequence[Path]) -> Path:
-    key = hashlib.sha256("\0".join(sorted(os.path.realpath(r) for r in roots)).encode())
+def _entry_path(directory: Path, roots: Sequence[Path], database: str) -> Path:
+    key = hashlib.sha256(
+        "\0".join([database, *sorted(os.path.realpath(r) for r in roots)]).encode()
+    )
     return directory / f"{key.hexdigest()}.json"
 
 
-def recall(roots: Sequence[Path], files: str, token_of: Any) -> Remembered | None:
-    """The remembered no-op for ``roots``, if files and database still match it.
+def recall(roots: Sequence[Path], database: str, files: str, token_of: Any) -> Remembered | None:
+    """The remembered no-op for ``roots`` in the database whose identity is
+    ``database``, if files and rows still match it.
 
     ``token_of(pack_refs)`` computes the database token; it is called only when the
     files match, so a miss on disk costs no query.
@@ -142,7 +168,7 @@ def recall(roots: Sequence[Path], files: str, token_of: Any) -> Remembered | Non
     if directory is None:
         return None
     try:
-        entry = json.loads(_entry_path(directory, roots).read_text())
+        entry = json.loads(_entry_path(directory, roots, database).read_text())
         if entry["files"] != files or entry["token"] != token_of(entry["packs"]):
             return None
         return Remembered(
@@ -156,7 +182,9 @@ def recall(roots: Sequence[Path], files: str, token_of: Any) -> Remembered | Non
         return None
 
 
-def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -> None:
+def remember(
+    roots: Sequence[Path], database: str, files: str, token: str, state: Remembered
+) -> None:
     """Write the entry; a cache that cannot be written only costs the next run time."""
     directory = cache_dir()
     if directory is None:
@@ -170,7 +198,7 @@ def remember(roots: Sequence[Path], files: str, token: str, state: Remembered) -
         "files_checked": state.files_checked,
         "external": state.external,
     }
-    target = _entry_path(directory, roots)
+    target = _entry_path(directory, roots, database)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         scratch = target.with_suffix(f".{os.getpid()}.tmp")

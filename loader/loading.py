@@ -59,7 +59,8 @@ def _run(
     # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
     caching = options.use_cache and loadcache.cache_dir() is not None
     files, racy = loadcache.files_digest(paths) if caching else ("", True)
-    if caching and _replay(conn, paths, files, report):
+    database = loadcache.database_identity(conn) if caching else ""
+    if caching and _replay(conn, paths, database, files, report):
         return
     refs = DatabaseRefs(conn)
     checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
@@ -96,12 +97,13 @@ def _run(
             report.packs, report.changes, report.warnings, report.files_checked,
             {kind: sorted(refs_) for kind, refs_ in targets.items()},
         )  # fmt: skip
-        loadcache.remember(paths, files, token, state)
+        loadcache.remember(paths, database, files, token, state)
 
 
-def _replay(conn: Conn, paths: Sequence[Path], files: str, report: Report) -> bool:
+def _replay(conn: Conn, paths: Sequence[Path], database: str, files: str, report: Report) -> bool:
     """Report a remembered no-op when neither the files nor the packs' rows changed."""
-    remembered = loadcache.recall(paths, files, lambda packs: loadcache.database_token(conn, packs))
+    token_of = lambda packs: loadcache.database_token(conn, packs)  # noqa: E731
+    remembered = loadcache.recall(paths, database, files, token_of)
     if remembered is None:
         return False
     targets = {kind: set(refs) for kind, refs in remembered.external.items()}

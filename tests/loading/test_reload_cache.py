@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from loader import CORE_PACK_DIR, loadcache
 from loader.api import load_packs
+from loader.embedded import Cluster, find_bindir
+from loader.migrate import runner
 from loader.report import Action
 from tests.loading.state import row_versions
 
@@ -95,3 +101,87 @@ def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str) -> None:
         entry.write_text('{"files": 1}')
     assert not load_packs([core], database_url=database_url).from_cache
     assert load_packs([core], database_url=database_url).from_cache
+
+
+def _edit_description(core: Path, text: str) -> None:
+    echo = core / "actions" / "echo.yaml"
+    lines = [
+        f"description: {text}" if line.startswith("description:") else line
+        for line in echo.read_text().splitlines()
+    ]
+    echo.write_text("\n".join(lines) + "\n")
+
+
+def _description(url: str) -> str:
+    with psycopg.connect(url) as c:
+        row = c.execute("SELECT description FROM attune.action WHERE ref = 'core.echo'").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _identity(url: str) -> str:
+    with psycopg.connect(url) as c:
+        return loadcache.database_identity(c)
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or str(find_bindir() / name)
+    if not Path(found).exists():
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def test_another_cluster_is_never_taken_for_this_one(
+    core: Path, database_url: str, tmp_path: Path
+) -> None:
+    """v1 into A, v2 into B (another cluster), v2 into A: A gets v2, not a cache hit."""
+    other = Cluster(Path(tempfile.mkdtemp(prefix="attune-test-pg-other-")), fast=True)
+    try:
+        url_b = other.ensure_started()
+        runner.migrate(url_b)
+        _edit_description(core, "version one")
+        assert load_packs([core], database_url=database_url).applied
+        _edit_description(core, "version two")
+        assert load_packs([core], database_url=url_b).applied
+        again = load_packs([core], database_url=database_url)
+        assert not again.from_cache and again.applied
+        assert _description(database_url) == "version two"
+        assert _identity(url_b) != _identity(database_url)
+    finally:
+        other.destroy()
+
+
+def test_a_template_copy_or_a_restored_dump_is_another_database(
+    core: Path, database_url: str, pg_server: str
+) -> None:
+    """A database cloned with CREATE DATABASE ... TEMPLATE, or restored from a dump,
+    holds the same rows but is not the database the cache entry was made for."""
+    assert load_packs([core], database_url=database_url).applied
+    assert load_packs([core], database_url=database_url).from_cache
+    source = str(conninfo_to_dict(database_url)["dbname"])
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(source + "_copy"), sql.Identifier(source)))  # fmt: skip
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(source + "_dump")))
+    copy = make_conninfo(database_url, dbname=source + "_copy")
+    restored = make_conninfo(database_url, dbname=source + "_dump")
+    try:
+        dump = subprocess.run(
+            [_tool("pg_dump"), "-Fc", "-d", database_url],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        subprocess.run(
+            [_tool("pg_restore"), "--no-owner", "-d", restored],
+            input=dump.stdout, capture_output=True, check=False,
+        )  # fmt: skip
+        for url in (copy, restored):
+            report = load_packs([core], database_url=url)
+            assert not report.from_cache and report.pending == [], url
+            assert load_packs([core], database_url=url).from_cache
+        assert load_packs([core], database_url=database_url).from_cache
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            for name in (source + "_copy", source + "_dump"):
+                admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+                )
