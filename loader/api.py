@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from loader import codes
-from loader.archives import ArchiveError, extract_pack, is_archive
+from loader.packs.archives import ArchiveError, extract_pack, is_archive
 from loader.check import check_packs, sort_diagnostics
 from loader.database import conninfo_for
 from loader.diagnostics import Diagnostic

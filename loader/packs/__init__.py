@@ -1,0 +1,1 @@
+"""Packs on disk, checked without a database: discover -> read -> schema -> normalise -> semantics."""
