@@ -31,7 +31,7 @@ from psycopg.types.json import Jsonb
 from ruamel.yaml import YAML
 
 from loader.kinds import KINDS, KINDS_BY_NAME, Kind
-from loader.model import Component, Pack
+from loader.packs.model import Component, Pack
 
 SCHEMA = "attune"
 

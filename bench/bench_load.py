@@ -50,9 +50,9 @@ from psycopg.conninfo import make_conninfo
 from bench import baseline, floor, packgen
 from bench.baseline import StepResult
 from loader import CORE_PACK_DIR
-from loader.embedded import Cluster
+from loader.database.embedded import Cluster
+from loader.database.migrate import runner
 from loader.kinds import KINDS
-from loader.migrate import runner
 
 # Goals: (first load components/s, times the baseline, no-op reload seconds, peak RSS MB).
 GOAL_RATE = 10_000
@@ -399,7 +399,7 @@ def run_loader(
 
 
 def _timed_check(paths: Sequence[Path]) -> tuple[Any, float]:
-    from loader.check import check_packs
+    from loader.packs.pipeline import check_packs
 
     started = time.perf_counter()
     checked = check_packs(list(paths))

@@ -10,15 +10,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from loader import codes
+from loader.database.connect import conninfo_for
+from loader.database.load import LoadOptions, run_load
+from loader.database.migrate import runner
+from loader.database.plan import AbsentPolicy
 from loader.packs.archives import ArchiveError, extract_pack, is_archive
-from loader.check import check_packs, sort_diagnostics
-from loader.database import conninfo_for
-from loader.diagnostics import Diagnostic
-from loader.loading import LoadOptions, run_load
-from loader.migrate import runner
-from loader.plan import AbsentPolicy
-from loader.report import Report
+from loader.packs.pipeline import check_packs, sort_diagnostics
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
+from loader.report.report import Report
 
 Progress = Callable[[str], None]
 
@@ -65,7 +65,7 @@ def load_packs(
         ``remove``, ``disable`` or ``retain``.
     :param lock_timeout_s: how long to wait for another loader of the same packs.
     :param use_cache: recognise a reload whose files and rows are unchanged since the
-        last load of the same pack directories, without parsing (loader.loadcache).
+        last load of the same pack directories, without parsing (loader.database.reload_cache).
     :returns: a report with command ``load``; ``report.applied`` says whether it wrote.
     :raises loader.errors.LoaderError: the database is unreachable or fails, or the
         lock wait timed out.

@@ -1,5 +1,5 @@
 """Failures that stop a run (settings, connection, lock, ledger). Problems inside a
-pack are not exceptions: they are :class:`loader.diagnostics.Diagnostic` values."""
+pack are not exceptions: they are :class:`loader.report.diagnostics.Diagnostic` values."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ def render() -> str:
     """The whole document, deterministic."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from loader.codes import CODES
+    from loader.report.codes import CODES
 
     lines = [
         "# Diagnostic codes",

@@ -18,8 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 from ruamel.yaml import YAML
 
-from loader import convert
-from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind
+from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind, convert
 from tests.schema_helpers import (
     CORE_PACK,
     DRAFT_2020_12,

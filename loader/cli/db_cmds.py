@@ -6,7 +6,7 @@ import typer
 
 from loader.cli import app
 from loader.cli.common import guarded
-from loader.embedded import Cluster
+from loader.database.embedded import Cluster
 
 db_app = typer.Typer(
     help="Manage the embedded default database (a local cluster in a state directory).",

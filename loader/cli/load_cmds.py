@@ -16,9 +16,9 @@ from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.exit_codes import ExitCode
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
-from loader.paths import CORE_PACK_DIR
-from loader.plan import AbsentPolicy
-from loader.report import Report
+from loader.database.plan import AbsentPolicy
+from loader.report.report import Report
+from loader.resources import CORE_PACK_DIR
 
 Paths = Annotated[
     list[Path],

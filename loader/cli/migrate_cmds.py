@@ -11,9 +11,9 @@ import typer
 from loader.cli import app
 from loader.cli.common import guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
-from loader.database import conninfo_for
-from loader.migrate import runner
-from loader.paths import MIGRATIONS_DIR
+from loader.database.connect import conninfo_for
+from loader.database.migrate import runner
+from loader.resources import MIGRATIONS_DIR
 
 MigrationsDir = Annotated[
     Path,

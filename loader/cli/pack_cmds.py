@@ -14,7 +14,7 @@ from loader.cli import app
 from loader.cli.common import exit_with
 from loader.cli.exit_codes import ExitCode
 from loader.cli.options import Output, OutputFormat, Verbose
-from loader.reporters import GithubReporter, write_report
+from loader.report.text import GithubReporter, write_report
 
 
 @app.command("validate")

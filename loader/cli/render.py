@@ -6,9 +6,9 @@ import os
 import sys
 
 from loader.cli.options import OutputFormat
-from loader.report import Report
-from loader.reporters import GithubReporter, write_report
-from loader.summary import PlanTextReporter
+from loader.report.report import Report
+from loader.report.summary import PlanTextReporter
+from loader.report.text import GithubReporter, write_report
 
 
 def print_report(report: Report, output: OutputFormat, verbose: int) -> None:

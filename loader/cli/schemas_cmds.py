@@ -10,7 +10,7 @@ import typer
 from loader.cli import app
 from loader.cli.exit_codes import ExitCode
 from loader.kinds import KINDS, KINDS_BY_NAME
-from loader.paths import SCHEMAS_DIR
+from loader.resources import SCHEMAS_DIR
 
 schemas_app = typer.Typer(help="List or print the JSON Schemas packs are validated against.")
 app.add_typer(schemas_app, name="schemas")

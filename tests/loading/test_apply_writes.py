@@ -11,11 +11,11 @@ import pytest
 
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
-from loader.apply import apply_plan
-from loader.check import check_packs
+from loader.database.apply import apply_plan
+from loader.database.plan import AbsentPolicy, build_plan
 from loader.errors import DatabaseError
-from loader.plan import AbsentPolicy, build_plan
-from loader.report import Action
+from loader.packs.pipeline import check_packs
+from loader.report.report import Action
 from tests.loading.packs import DEMO_FILES, demo_pack
 from tests.loading.state import count_rows, row_versions
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from loader.report import Action, Change, Report
-from loader.summary import summary_table
+from loader.report.report import Action, Change, Report
+from loader.report.summary import summary_table
 
 
 def _report(applied: bool) -> Report:

@@ -12,9 +12,9 @@ import psycopg
 import pytest
 
 from loader import MIGRATIONS_DIR
+from loader.database.migrate import files, runner
+from loader.database.migrate.runner import State
 from loader.errors import LockTimeout, MigrationError
-from loader.migrate import files, runner
-from loader.migrate.runner import State
 
 
 def _write(directory: Path, name: str, text: str) -> Path:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from loader.migrate import runner
+from loader.database.migrate import runner
 from tests.schema import rows
 from tests.schema.support import error_message, one
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from loader import CORE_PACK_DIR
-from loader.check import CheckResult, check_packs
-from loader.diagnostics import Diagnostic
+from loader.packs.pipeline import CheckResult, check_packs
+from loader.report.diagnostics import Diagnostic
 
 MANIFEST = "ref: demo\nlabel: Demo\nversion: 1.0.0\n"
 SCRIPT = "#!/bin/sh\necho hello\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-from loader import CORE_PACK_DIR, codes
+from loader import CORE_PACK_DIR
 from loader.api import validate_packs
+from loader.report import codes
 from tests.validation.helpers import write_pack
 
 

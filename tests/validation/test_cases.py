@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from loader import CORE_PACK_DIR
-from loader.check import check_packs
-from loader.diagnostics import Diagnostic
+from loader.packs.pipeline import check_packs
+from loader.report.diagnostics import Diagnostic
 from tests.validation.helpers import under
 
 CASES = Path(__file__).parent / "cases"

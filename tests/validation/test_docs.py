@@ -8,19 +8,20 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-from loader import PROJECT_ROOT, codes
-from loader.diagnostics import Diagnostic
-from loader.report import Report
+from loader import PROJECT_ROOT
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
+from loader.report.report import Report
 
 DOCS = PROJECT_ROOT / "docs"
 VALIDATOR_MODULES = (
-    "parse",
-    "discover",
-    "schemas",
-    "validate",
-    "normalise",
-    "semantics",
-    "check",
+    "packs/read/build",
+    "packs/discover",
+    "packs/schema/registry",
+    "packs/schema/validate",
+    "packs/normalise",
+    "packs/semantics/__init__",
+    "packs/pipeline",
     "api",
 )
 

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR, fastyaml
-from loader.diagnostics import Diagnostic
-from loader.model import ParsedFile
-from loader.parse import (
+from loader import CORE_PACK_DIR
+from loader.packs.model import ParsedFile
+from loader.packs.read import fast
+from loader.packs.read.build import (
     _IMPLICIT,
     DEFAULT_LIMITS,
     Limits,
@@ -28,26 +28,27 @@ from loader.parse import (
     parse_file,
     parse_text,
 )
+from loader.report.diagnostics import Diagnostic
 from tests.validation.test_parse import KEY, TOKENS
 
 CASES = Path(__file__).parent / "cases"
 
-pytestmark = pytest.mark.skipif(not fastyaml.SWITCH.enabled, reason="yaml-rs is not installed")
+pytestmark = pytest.mark.skipif(not fast.SWITCH.enabled, reason="yaml-rs is not installed")
 
 
 @contextmanager
 def reader_only() -> Iterator[None]:
     """The reader alone, as without yaml-rs."""
-    saved = fastyaml.SWITCH.enabled
-    fastyaml.SWITCH.enabled = False
+    saved = fast.SWITCH.enabled
+    fast.SWITCH.enabled = False
     try:
         yield
     finally:
-        fastyaml.SWITCH.enabled = saved
+        fast.SWITCH.enabled = saved
 
 
 def _fast(text: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any] | None:
-    return fastyaml.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
+    return fast.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
 
 
 def _reader(text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile | Diagnostic:
@@ -261,7 +262,7 @@ def test_plain_json_spelled_plainly_takes_the_fast_path(document: dict[str, Any]
     """JSON data written as JSON text with no escapes and no unusual numbers is accepted,
     and reads as itself: the gate does not decline everything."""
     text = json.dumps(document, ensure_ascii=False, separators=(", ", ": "))
-    if not fastyaml.gate(text) or not all(_stays_text(s) for s in _strings(document)):
+    if not fast.gate(text) or not all(_stays_text(s) for s in _strings(document)):
         return  # declined by design: written plain, such text would be another type
     data = _fast(text)
     assert data is not None, text
@@ -475,15 +476,15 @@ def test_fast_path_is_taken_for_ordinary_files(tmp_path: Path) -> None:
     files with escapes in regular expressions and the manifests' versions."""
     generate(tmp_path, 2, 60)
     files = sorted(tmp_path.rglob("*.yaml"))
-    before = fastyaml.SWITCH.taken
+    before = fast.SWITCH.taken
     for path in files:
         assert isinstance(parse_file(path, path.name), ParsedFile)
-    taken = fastyaml.SWITCH.taken - before
+    taken = fast.SWITCH.taken - before
     assert taken >= 0.9 * len(files), (taken, len(files))
     action = next(p for p in files if p.parent.name == "actions")
-    before = fastyaml.SWITCH.taken
+    before = fast.SWITCH.taken
     parse_file(action, action.name)
-    assert fastyaml.SWITCH.taken == before + 1
+    assert fast.SWITCH.taken == before + 1
 
 
 def test_positions_are_the_readers() -> None:
@@ -500,9 +501,9 @@ def test_positions_are_the_readers() -> None:
 def test_without_yaml_rs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without yaml-rs the module imports, the switch is off and the reader reads."""
     monkeypatch.setitem(__import__("sys").modules, "yaml_rs", None)
-    assert fastyaml._yaml_rs() is None
+    assert fast._yaml_rs() is None
     with reader_only():
-        before = fastyaml.SWITCH.taken
+        before = fast.SWITCH.taken
         parsed = parse_text("k: 1\n", "x.yaml")
-        assert fastyaml.SWITCH.taken == before
+        assert fast.SWITCH.taken == before
     assert isinstance(parsed, ParsedFile) and parsed.data == {"k": 1}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from loader import codes
-from loader.check import check_packs
-from loader.diagnostics import Diagnostic
-from loader.parse import Limits, _read_open, parse_file
+from loader.packs.pipeline import check_packs
+from loader.packs.read.build import Limits, _read_open, parse_file
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 from tests.validation.helpers import SCRIPT, under, write_pack
 
 ACTION = "ref: demo.hello\nentry_point: {entry}\n"

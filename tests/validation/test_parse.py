@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from loader import codes
-from loader.diagnostics import Diagnostic
-from loader.model import ParsedFile
-from loader.parse import Limits, Positions, parse_file, parse_text
+from loader.packs.model import ParsedFile
+from loader.packs.read.build import Limits, Positions, parse_file, parse_text
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 
 TOKENS = [
     "0", "-0", "+5", "017", "0o17", "0x1F", "0b101", "1_000", "1.5", "1.", ".5", "-.5",

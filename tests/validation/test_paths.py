@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from loader import codes
-from loader.check import check_packs
-from loader.discover import PackFiles, PackPaths, PathProblem, _split, yaml_files
+from loader.packs.discover import PackFiles, PackPaths, PathProblem, _split, yaml_files
+from loader.packs.pipeline import check_packs
+from loader.report import codes
 from tests.validation.helpers import SCRIPT, under, write_pack
 
 

@@ -13,13 +13,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from loader import CORE_PACK_DIR, codes
-from loader.diagnostics import Diagnostic
-from loader.discover import discover_pack
+from loader import CORE_PACK_DIR
 from loader.kinds import KINDS_BY_NAME, PACK, Kind
-from loader.model import ParsedFile
-from loader.parse import parse_file, parse_text
-from loader.schemas import (
+from loader.packs.discover import discover_pack
+from loader.packs.model import ParsedFile
+from loader.packs.read.build import parse_file, parse_text
+from loader.packs.schema.registry import (
     _RS,
     FORMAT_CHECKER,
     certainly_fits,
@@ -29,7 +28,9 @@ from loader.schemas import (
     metaschema_errors,
     unresolvable_refs,
 )
-from loader.validate import validate_file
+from loader.packs.schema.validate import validate_file
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 
 CASES = Path(__file__).parent / "cases"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from loader.embedded import Cluster
-from loader.migrate import runner
-from loader.settings import resolve_database
+from loader.database.embedded import Cluster
+from loader.database.migrate import runner
+from loader.database.target import resolve_database
 
 
 def conninfo_for(

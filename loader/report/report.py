@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from loader.diagnostics import Diagnostic
+from loader.report.diagnostics import Diagnostic
 
 REPORT_FORMAT_VERSION = 1
 

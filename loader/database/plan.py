@@ -1,7 +1,7 @@
 """Compare the components of a load with the rows in the database.
 
 One read per kind; the result is a :class:`Plan` that can be printed, checked, and
-handed to :mod:`loader.apply`. Building a plan writes nothing.
+handed to :mod:`loader.database.apply`. Building a plan writes nothing.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from loader import sqlbuild
-from loader.diagnostics import Diagnostic
+from loader.database import statements
 from loader.kinds import KINDS, PACK, Kind
-from loader.model import Component, Pack
-from loader.report import Action, Change
+from loader.packs.model import Component, Pack
+from loader.report.diagnostics import Diagnostic
+from loader.report.report import Action, Change
 
 Conn = psycopg.Connection[Any]
 Row = dict[str, Any]
@@ -71,7 +71,7 @@ class Plan:
 def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
     """Names of the columns whose stored value differs from the files."""
     kind = component.kind
-    wanted = component.row()  # keyed like sqlbuild.select_current
+    wanted = component.row()  # keyed like statements.select_current
     changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
     for link in kind.links:
         key = link.ref_key
@@ -91,7 +91,7 @@ def read_current(
     (a server-side cursor), so that each is compared and let go before the next."""
     with conn.cursor(name=f"current_{kind.name}", row_factory=dict_row) as cur:
         cur.itersize = _BATCH
-        cur.execute(sqlbuild.select_current(kind), {"refs": list(refs), "packs": list(packs)})
+        cur.execute(statements.select_current(kind), {"refs": list(refs), "packs": list(packs)})
         yield from cur
 
 
@@ -151,7 +151,7 @@ def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
             if not ids:
                 continue
             with conn.cursor() as cur:
-                cur.execute(sqlbuild.referencing(kind, link), {"ids": ids})
+                cur.execute(statements.referencing(kind, link), {"ids": ids})
                 found = cur.fetchall()
             for ref, owner, target_id in found:
                 if (kind.name, ref) not in removed and (kind.name, ref) not in declared:

@@ -15,8 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from loader.discover import YAML_SUFFIXES
 from loader.kinds import FOLDER_KINDS
+from loader.packs.discover import YAML_SUFFIXES
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")

@@ -127,8 +127,8 @@ INTERNAL_ERROR = _define(
     "internal.error", "The validator itself failed on a pack: a bug to report, with the pack."
 )
 
-# Emitted by the load and plan stages (loader.loading, loader.plan), listed here so that
-# every code a report can hold is documented in one place.
+# Emitted by the load and plan stages (loader.database.load, loader.database.plan),
+# listed here so that every code a report can hold is documented in one place.
 REF_VANISHED = _define(
     "ref.vanished", "A referenced row was removed by another load while this one started."
 )

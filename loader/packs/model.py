@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from loader.diagnostics import Severity
 from loader.kinds import Kind
+from loader.report.diagnostics import Severity
 
 # A path into a parsed document: mapping keys and sequence indexes.
 DocPath = tuple[str | int, ...]

@@ -10,10 +10,9 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from loader import convert
-from loader.diagnostics import Severity
-from loader.kinds import PACK, Field, Kind, Link, Source
-from loader.model import Component, DocPath, ParsedFile, Reference
+from loader.kinds import PACK, Field, Kind, Link, Source, convert
+from loader.packs.model import Component, DocPath, ParsedFile, Reference
+from loader.report.diagnostics import Severity
 
 TEMPLATE = "{{"  # a value filled in when a rule fires or a task runs
 

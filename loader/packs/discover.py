@@ -16,9 +16,9 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from loader import codes
-from loader.diagnostics import Diagnostic, Severity
 from loader.kinds import FOLDER_KINDS, Kind
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic, Severity
 
 MANIFEST = "pack.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -1,7 +1,7 @@
 """A fast path for reading plain YAML files with yaml-rs, in front of the reader.
 
 :func:`load` returns the data of a file only when it is certain that the reader in
-``loader/parse.py`` would return the same data; otherwise it returns None and the
+``loader/packs/read/build.py`` would return the same data; otherwise it returns None and the
 reader does the work (every diagnostic and every position still comes from it).
 yaml-rs (Rust) parses a component file about eight times faster than the reader
 (docs/performance.md), but it resolves some scalars differently, accepts some texts

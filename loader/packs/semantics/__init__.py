@@ -16,13 +16,11 @@ from typing import Any, Protocol
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
-from loader import codes, convert
-from loader.diagnostics import Diagnostic, Severity
-from loader.discover import PackPaths, PathProblem
-from loader.kinds import PACK, Kind
-from loader.model import Component, DocPath, Pack, Reference
-from loader.normalise import TEMPLATE, first_value
-from loader.schemas import (
+from loader.kinds import PACK, Kind, convert
+from loader.packs.discover import PackPaths, PathProblem
+from loader.packs.model import Component, DocPath, Pack, Reference
+from loader.packs.normalise import TEMPLATE, first_value
+from loader.packs.schema.registry import (
     certainly_fits,
     certainly_valid,
     instance_validator,
@@ -30,7 +28,9 @@ from loader.schemas import (
     plain_schema,
     unresolvable_refs,
 )
-from loader.validate import dotted
+from loader.packs.schema.validate import dotted
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic, Severity
 
 
 class ExternalRefs(Protocol):

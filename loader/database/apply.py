@@ -2,7 +2,7 @@
 
 The created (or updated) rows of a kind reach the server through ``COPY`` into a
 temporary staging table, one JSON row per component, which one ``INSERT ... SELECT``
-(or ``UPDATE ... FROM``) turns into table rows (see :mod:`loader.sqlbuild`): four
+(or ``UPDATE ... FROM``) turns into table rows (see :mod:`loader.database.statements`): four
 statements per kind and action (create, copy, write, drop), whatever the number of
 rows. Everything runs in the caller's transaction; the caller commits or rolls back,
 and a staging table left by a failed write goes with it.
@@ -16,11 +16,11 @@ from typing import Any
 import psycopg
 from psycopg import errors, sql
 
-from loader import sqlbuild
+from loader.database import statements
+from loader.database.plan import Conn, Groups, Item, Plan
 from loader.errors import DatabaseError, LockTimeout
 from loader.kinds import KINDS, Kind
-from loader.plan import Conn, Groups, Item, Plan
-from loader.report import Action
+from loader.report.report import Action
 
 _LOCK_NAMESPACE = "attune.pack:"
 
@@ -70,7 +70,7 @@ def _write_kind(conn: Conn, groups: Groups, kind: Kind, progress: Callable[[str]
     updates = groups.get((kind.name, Action.UPDATE), [])
     if creates:
         progress(f"creating {len(creates)} {kind.label}")
-        inserted = _write_staged(conn, sqlbuild.insert(kind), creates)
+        inserted = _write_staged(conn, statements.insert(kind), creates)
         if inserted != len(creates):
             raise DatabaseError(
                 f"{len(creates) - inserted} {kind.label} appeared while loading "
@@ -79,32 +79,32 @@ def _write_kind(conn: Conn, groups: Groups, kind: Kind, progress: Callable[[str]
             )
     if updates:
         progress(f"updating {len(updates)} {kind.label}")
-        _write_staged(conn, sqlbuild.update(kind), updates)
+        _write_staged(conn, statements.update(kind), updates)
 
 
 def _write_staged(conn: Conn, statement: sql.Composed, items: Sequence[Item]) -> int:
     """Stage the items' rows, run ``statement`` over them and return its row count.
     The table is dropped at once, so the next kind can stage under the same name."""
-    conn.execute(sqlbuild.create_stage())
+    conn.execute(statements.create_stage())
     with conn.cursor() as cur:
         # write_row escapes for COPY's text format (backslashes, newlines, tabs).
-        with cur.copy(sqlbuild.copy_stage()) as copy:
+        with cur.copy(statements.copy_stage()) as copy:
             for item in items:
                 assert item.component is not None
                 copy.write_row((item.component.row_json(),))
         cur.execute(statement)
         count = cur.rowcount
-    conn.execute(sqlbuild.drop_stage())
+    conn.execute(statements.drop_stage())
     return count
 
 
 def _retire_kind(conn: Conn, groups: Groups, kind: Kind) -> None:
     removes = _ids(groups.get((kind.name, Action.REMOVE), []))
     if removes:
-        conn.execute(sqlbuild.delete(kind), {"ids": removes})
+        conn.execute(statements.delete(kind), {"ids": removes})
     disables = _ids(groups.get((kind.name, Action.DISABLE), []))
     if disables:
-        conn.execute(sqlbuild.disable(kind), {"ids": disables})
+        conn.execute(statements.disable(kind), {"ids": disables})
 
 
 def _describe(exc: psycopg.Error) -> str:

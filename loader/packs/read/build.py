@@ -17,7 +17,7 @@ Scalars are resolved with ruamel's own YAML 1.2 implicit-resolver table, and con
 as its ``SafeConstructor`` does (a property test holds the two to the same result).
 Positions are found only when a diagnostic needs one, by re-reading the events.
 
-Plain files are first offered to ``loader/fastyaml.py`` (yaml-rs behind a conservative
+Plain files are first offered to ``loader/packs/read/fast.py`` (yaml-rs behind a conservative
 gate and a check of its result), which returns data only when it is certain to be what
 this reader would build; everything else, and every diagnostic, comes from here.
 """
@@ -48,9 +48,10 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
-from loader import codes, fastyaml
-from loader.diagnostics import Diagnostic
-from loader.model import DocPath, ParsedFile
+from loader.packs.model import DocPath, ParsedFile
+from loader.packs.read import fast
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 
 Where = tuple[int, int]
 
@@ -131,9 +132,9 @@ def parse_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS) -> Pars
 
 
 def _parse(path: Path, text: str, display: str, limits: Limits) -> ParsedFile | Diagnostic:
-    fast = fastyaml.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
-    if fast is not None:
-        return ParsedFile(path, display, fast, Positions(text))
+    quick = fast.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
+    if quick is not None:
+        return ParsedFile(path, display, quick, Positions(text))
     try:
         data = _build(_events(text), limits)
     except _Refused as refused:

@@ -1,8 +1,8 @@
 """Validate packs: discover -> parse -> schema -> normalise -> semantics, all files at once.
 
 :func:`check_packs` never raises on bad input: every problem of every file of every
-pack becomes a :class:`~loader.diagnostics.Diagnostic`, sorted by file and line.
-Only packs whose manifests are valid come back as :class:`~loader.model.Pack` objects,
+pack becomes a :class:`~loader.report.diagnostics.Diagnostic`, sorted by file and line.
+Only packs whose manifests are valid come back as :class:`~loader.packs.model.Pack` objects,
 holding the components whose files are valid; ``CheckResult.ok`` says whether there
 was any error at all.
 """
@@ -16,17 +16,17 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from loader import codes
-from loader.diagnostics import Diagnostic
-from loader.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
 from loader.kinds import ACTION, PACK, WORKFLOW, Kind
-from loader.model import Component, Pack, ParsedFile
-from loader.normalise import component_ref, normalise
-from loader.parse import DEFAULT_LIMITS, Limits, Positions, parse_file
-from loader.schemas import SchemaSet, load_schemas
-from loader.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
-from loader.validate import validate_file
-from loader.workers import fork_map, workers_for
+from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
+from loader.packs.model import Component, Pack, ParsedFile
+from loader.packs.normalise import component_ref, normalise
+from loader.packs.read.build import DEFAULT_LIMITS, Limits, Positions, parse_file
+from loader.packs.schema.registry import SchemaSet, load_schemas
+from loader.packs.schema.validate import validate_file
+from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
+from loader.packs.workers import fork_map, workers_for
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 
 
 @dataclass

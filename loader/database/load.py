@@ -8,15 +8,15 @@ from pathlib import Path
 
 import psycopg
 
-from loader import loadcache
-from loader.apply import apply_plan, lock_packs
-from loader.check import check_packs
-from loader.database import conninfo_for
-from loader.diagnostics import Diagnostic
+from loader.database import reload_cache
+from loader.database.apply import apply_plan, lock_packs
+from loader.database.connect import conninfo_for
+from loader.database.plan import AbsentPolicy, Conn, build_plan
+from loader.database.refs import DatabaseRefs, external_targets, pack_of
 from loader.errors import DatabaseError
-from loader.plan import AbsentPolicy, Conn, build_plan
-from loader.report import Report
-from loader.resolve import DatabaseRefs, external_targets, pack_of
+from loader.packs.pipeline import check_packs
+from loader.report.diagnostics import Diagnostic
+from loader.report.report import Report
 
 Progress = Callable[[str], None]
 
@@ -26,7 +26,7 @@ class LoadOptions:
     absent: AbsentPolicy = AbsentPolicy.REMOVE
     dry_run: bool = False
     lock_timeout_s: float = 30.0
-    use_cache: bool = True  # recognise a reload that changes nothing (loader.loadcache)
+    use_cache: bool = True  # recognise a reload that changes nothing (loader.database.reload_cache)
 
 
 def run_load(
@@ -55,8 +55,8 @@ def _run(
     conn: Conn, paths: Sequence[Path], report: Report, options: LoadOptions, progress: Progress
 ) -> None:
     # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
-    caching = options.use_cache and loadcache.cache_dir() is not None
-    files, racy = loadcache.files_digest(paths) if caching else ("", True)
+    caching = options.use_cache and reload_cache.cache_dir() is not None
+    files, racy = reload_cache.files_digest(paths) if caching else ("", True)
     if caching and _replay(conn, paths, files, report):
         return
     refs = DatabaseRefs(conn)
@@ -86,20 +86,22 @@ def _run(
         return
     if pending:
         apply_plan(conn, plan, progress)
-    token = loadcache.database_token(conn, sorted(own)) if remember else ""
+    token = reload_cache.database_token(conn, sorted(own)) if remember else ""
     conn.commit()
     report.applied = pending
     if remember:
-        state = loadcache.Remembered(
+        state = reload_cache.Remembered(
             report.packs, report.changes, report.warnings, report.files_checked,
             {kind: sorted(refs_) for kind, refs_ in targets.items()},
         )  # fmt: skip
-        loadcache.remember(paths, files, token, state)
+        reload_cache.remember(paths, files, token, state)
 
 
 def _replay(conn: Conn, paths: Sequence[Path], files: str, report: Report) -> bool:
     """Report a remembered no-op when neither the files nor the packs' rows changed."""
-    remembered = loadcache.recall(paths, files, lambda packs: loadcache.database_token(conn, packs))
+    remembered = reload_cache.recall(
+        paths, files, lambda packs: reload_cache.database_token(conn, packs)
+    )
     if remembered is None:
         return False
     targets = {kind: set(refs) for kind, refs in remembered.external.items()}

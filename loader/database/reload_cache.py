@@ -23,13 +23,13 @@ from typing import Any
 
 from psycopg import sql
 
-from loader.diagnostics import Diagnostic, Severity
+from loader.database.plan import Conn
+from loader.database.statements import SCHEMA
 from loader.kinds import KINDS
-from loader.paths import PROJECT_ROOT, SCHEMAS_DIR
-from loader.plan import Conn
-from loader.report import Action, Change
-from loader.sqlbuild import SCHEMA
-from loader.workers import fork_map, workers_for
+from loader.packs.workers import fork_map, workers_for
+from loader.report.diagnostics import Diagnostic, Severity
+from loader.report.report import Action, Change
+from loader.resources import PROJECT_ROOT, SCHEMAS_DIR
 
 # Files changed this recently may change again within the clock's resolution
 # without their mtime moving: such a state is never remembered.
@@ -54,7 +54,7 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("ATTUNE_LOADER_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    from loader.embedded import default_state_dir
+    from loader.database.embedded import default_state_dir
 
     return default_state_dir() / "load-cache"
 

@@ -25,7 +25,7 @@ class DatabaseTarget:
 def resolve_database(flag: str | None, env: Mapping[str, str] | None = None) -> DatabaseTarget:
     """Pick the database a command talks to; the embedded cluster is the last resort.
 
-    The embedded target carries an empty conninfo; :mod:`loader.embedded` fills it in
+    The embedded target carries an empty conninfo; :mod:`loader.database.embedded` fills it in
     when the cluster has been started.
     """
     env = os.environ if env is None else env

@@ -34,7 +34,7 @@ from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
 from loader.kinds import Kind
-from loader.paths import SCHEMAS_DIR
+from loader.resources import SCHEMAS_DIR
 
 # Formats checked everywhere, whatever optional packages are installed, so that a pack
 # validates the same on every machine (``uri`` needs one: it is not checked).

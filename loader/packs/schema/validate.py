@@ -17,12 +17,12 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, relevance
 from referencing.exceptions import Unresolvable
 
-from loader import codes
-from loader.diagnostics import Diagnostic, Severity
 from loader.kinds import Kind
-from loader.model import DocPath, ParsedFile
-from loader.parse import Positions
-from loader.schemas import SchemaSet, known_keys
+from loader.packs.model import DocPath, ParsedFile
+from loader.packs.read.build import Positions
+from loader.packs.schema.registry import SchemaSet, known_keys
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic, Severity
 
 _TYPE_WORDS = {
     "string": "a string",

@@ -11,7 +11,7 @@ from datetime import datetime
 import psycopg
 from psycopg.rows import class_row
 
-from loader.migrate.files import MigrationFile
+from loader.database.migrate.files import MigrationFile
 
 CREATE_LEDGER = """
 CREATE TABLE IF NOT EXISTS _sqlx_migrations (

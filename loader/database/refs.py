@@ -8,10 +8,10 @@ from typing import Any
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from loader.database.plan import Conn
+from loader.database.statements import SCHEMA
 from loader.kinds import KINDS_BY_NAME
-from loader.model import Pack
-from loader.plan import Conn
-from loader.sqlbuild import SCHEMA
+from loader.packs.model import Pack
 
 
 class DatabaseRefs:

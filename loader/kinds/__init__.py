@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from loader import convert
+from loader.kinds import convert
 
 
 @dataclass(frozen=True)

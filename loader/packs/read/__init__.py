@@ -1,0 +1,1 @@
+"""Reading pack YAML safely: bounded reads, events to data, positions, wording."""

@@ -1,0 +1,1 @@
+"""Reports: diagnostics and their codes, the plan vocabulary, the Report and its reporters."""
