@@ -8,8 +8,7 @@ from contextlib import contextmanager
 
 import typer
 
-from loader.cli.exit_codes import ExitCode
-from loader.errors import LoaderError
+from loader.errors import ExitCode, LoaderError
 
 
 def say(message: str) -> None:

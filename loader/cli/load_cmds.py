@@ -13,10 +13,10 @@ import typer
 from loader import api
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
-from loader.cli.exit_codes import ExitCode
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
 from loader.database.plan import AbsentPolicy
+from loader.errors import ExitCode
 from loader.report.report import Report
 from loader.resources import CORE_PACK_DIR
 
@@ -73,8 +73,7 @@ def _progress(output: OutputFormat, verbose: int) -> Iterator[api.Progress]:
 def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
     print_report(report, output, verbose)
     if not report.ok:
-        conflict = any(d.code.startswith("conflict.") for d in report.errors)
-        exit_with(ExitCode.CONFLICT if conflict else ExitCode.INVALID)
+        exit_with(report.exit_code)
     if detailed and not report.applied and report.pending:
         exit_with(ExitCode.CHANGES_PENDING)
 

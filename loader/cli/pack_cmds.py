@@ -12,8 +12,8 @@ import typer
 from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with
-from loader.cli.exit_codes import ExitCode
 from loader.cli.options import Output, OutputFormat, Verbose
+from loader.errors import ExitCode
 from loader.report.text import GithubReporter, write_report
 
 
@@ -57,4 +57,4 @@ def validate(
     write_report(report, output.value, sys.stdout, verbose)
     if output is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
         GithubReporter(sys.stdout, verbose).report(report)
-    exit_with(ExitCode.OK if report.ok else ExitCode.INVALID)
+    exit_with(report.exit_code)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from loader.cli import app
-from loader.cli.exit_codes import ExitCode
+from loader.errors import ExitCode
 from loader.kinds import KINDS, KINDS_BY_NAME
 from loader.resources import SCHEMAS_DIR
 

@@ -15,6 +15,7 @@ from loader.database.plan import AbsentPolicy, Conn, build_plan
 from loader.database.refs import DatabaseRefs, external_targets, pack_of
 from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
+from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 from loader.report.report import Report
 
@@ -122,7 +123,9 @@ def _vanished(refs: DatabaseRefs, targets: dict[str, set[str]]) -> list[Diagnost
     for kind, wanted in targets.items():
         for ref in sorted(wanted - refs.find(kind, wanted).keys()):
             message = f"{kind} '{ref}' was removed by another load while this one started"
-            out.append(Diagnostic("(database)", None, None, "ref.vanished", message, "run again"))
+            out.append(
+                Diagnostic("(database)", None, None, codes.REF_VANISHED, message, "run again")
+            )
     return out
 
 

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from loader.database import statements
 from loader.kinds import KINDS, PACK, Kind
 from loader.packs.model import Component, Pack
+from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 from loader.report.report import Action, Change
 
@@ -162,7 +163,7 @@ def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
 
 def _blocked(target: Item, kind: Kind, ref: str, owner: str | None) -> Diagnostic:
     return Diagnostic(
-        f"pack {target.pack}", None, None, "conflict.referenced",
+        f"pack {target.pack}", None, None, codes.CONFLICT_REFERENCED,
         f"cannot remove {target.kind.name} '{target.ref}': {kind.name} '{ref}' of pack "
         f"'{owner}' still references it",
         hint="remove or re-point the referencing component first, or load with "
@@ -189,7 +190,7 @@ def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
     where = component.source.display
     if kind.has_adhoc and row.get("is_adhoc"):
         return Diagnostic(
-            where, None, None, "conflict.adhoc",
+            where, None, None, codes.CONFLICT_ADHOC,
             f"{kind.name} '{component.ref}' exists as an ad-hoc {kind.name} created by an "
             "operator; the loader will not overwrite it",
             hint="rename the component in the pack, or delete the ad-hoc row first",
@@ -197,14 +198,14 @@ def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
     owner = row.get("pack_ref")
     if kind.has_pack_column and owner is None:
         return Diagnostic(
-            where, None, None, "conflict.unowned",
+            where, None, None, codes.CONFLICT_UNOWNED,
             f"{kind.name} '{component.ref}' exists but belongs to no pack (it was created "
             "outside any pack); the loader will not take it over",
             hint="delete the row, or set its pack_ref if it really belongs to this pack",
         )  # fmt: skip
     if kind.has_pack_column and owner != component.pack_ref:
         return Diagnostic(
-            where, None, None, "conflict.other-pack",
+            where, None, None, codes.CONFLICT_OTHER_PACK,
             f"{kind.name} '{component.ref}' belongs to pack '{owner}', not to "
             f"'{component.pack_ref}'",
             hint=f"load it with pack '{owner}', or remove it from that pack first",

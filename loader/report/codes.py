@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loader.errors import ExitCode
+
 
 @dataclass(frozen=True)
 class Code:
     code: str
     group: str
     summary: str
+    exit_code: ExitCode  # of a run that ends with this error
 
 
 CODES: dict[str, Code] = {}
 
 
-def _define(code: str, summary: str) -> str:
+def _define(code: str, summary: str, exit_code: ExitCode = ExitCode.INVALID) -> str:
     group = code.split(".", 1)[0]
-    CODES[code] = Code(code, group, summary)
+    CODES[code] = Code(code, group, summary, exit_code)
     return code
 
 
@@ -133,14 +136,22 @@ REF_VANISHED = _define(
     "ref.vanished", "A referenced row was removed by another load while this one started."
 )
 CONFLICT_ADHOC = _define(
-    "conflict.adhoc", "A component's ref is taken by an operator's ad-hoc row."
+    "conflict.adhoc",
+    "A component's ref is taken by an operator's ad-hoc row.",
+    ExitCode.CONFLICT,
 )
 CONFLICT_UNOWNED = _define(
-    "conflict.unowned", "A component's ref is taken by a row that belongs to no pack."
+    "conflict.unowned",
+    "A component's ref is taken by a row that belongs to no pack.",
+    ExitCode.CONFLICT,
 )
 CONFLICT_OTHER_PACK = _define(
-    "conflict.other-pack", "A component's ref is taken by a row of another pack."
+    "conflict.other-pack",
+    "A component's ref is taken by a row of another pack.",
+    ExitCode.CONFLICT,
 )
 CONFLICT_REFERENCED = _define(
-    "conflict.referenced", "A removal is refused while other rows still reference the component."
+    "conflict.referenced",
+    "A removal is refused while other rows still reference the component.",
+    ExitCode.CONFLICT,
 )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from loader.errors import ExitCode
+from loader.report.codes import CODES
 from loader.report.diagnostics import Diagnostic
 
 REPORT_FORMAT_VERSION = 1
@@ -66,6 +68,15 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK without errors; else the gravest exit code the errors' codes declare
+        (CONFLICT when a row belongs to another pack or an operator, else INVALID)."""
+        if self.ok:
+            return ExitCode.OK
+        declared = {CODES[d.code].exit_code for d in self.errors}
+        return ExitCode.CONFLICT if ExitCode.CONFLICT in declared else ExitCode.INVALID
 
     @property
     def pending(self) -> list[Change]:
