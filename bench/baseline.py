@@ -69,7 +69,7 @@ def in_load_order(packs: Iterable[Pack]) -> list[Component]:
     with their values decoded (the check keeps them as row JSON), so that no writer
     decodes them on the clock."""
     components = [_thawed(c) for pack in packs for c in pack.all_components()]
-    return sorted(components, key=lambda c: c.kind.order)  # stable: keeps file order
+    return sorted(components, key=lambda c: KINDS.index(c.kind))  # stable: keeps file order
 
 
 def _thawed(c: Component) -> Component:

@@ -113,7 +113,7 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
         existing: dict[str, Item] = {}
         gone: list[Item] = []
         for row in read_current(conn, kind, list(declared), pack_refs):
-            if kind is PACK:
+            if kind is PACK:  # the rows the other kinds' pack column points at
                 pack_ids[row["ref"]] = row["id"]
             stated = declared.get(row["ref"])
             if stated is not None:
@@ -214,7 +214,7 @@ def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
 
 
 def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
-    if kind is PACK or not kind.has_pack_column:
+    if not kind.has_pack_column:  # packs themselves, and kinds no pack owns
         return False
     return row["pack_ref"] in pack_refs and not row.get("is_adhoc", False)
 

@@ -1,18 +1,23 @@
 """KINDS: one declaration per component kind, read by every stage.
 
 Discovery reads ``folder``; validation reads ``schema``; normalisation reads ``fields``
-and ``links``; the plan and the SQL builders read ``table`` and the column lists; the
-format reference is generated from the schemas. A new kind is one declaration here,
-one schema in ``schemas/`` and its tests.
+and ``links``; the semantic checks read ``ref_form`` and the rules on links; the plan
+and the SQL builders read ``table`` and the column lists; the format reference is
+generated from the schemas. The order of :data:`KINDS` is the load order: the plan and
+the writes go through it, and removals go through it backwards. A new kind is one
+declaration here, one schema in ``schemas/`` and its tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from loader.kinds import convert
+
+MANIFEST = "pack.yaml"  # the file that declares a pack
 
 
 @dataclass(frozen=True)
@@ -51,13 +56,26 @@ class Link:
     required: bool = True
     # Keys holding lists of refs that must all resolve, though only the first is stored.
     also_checked: tuple[str, ...] = ()
-    # The target shares this component's ref (an action and the workflow it points to).
-    same_ref: bool = False
+    # The key naming a file of the pack that holds the target, read with this component
+    # and stored under its ref (an action's workflow_file): that file is not a component
+    # of its folder's kind.
+    file_key: str | None = None
+    # The column of values that must fit the target's param_schema (a rule's
+    # trigger_params for its trigger).
+    params_column: str | None = None
 
     @property
     def ref_key(self) -> str:
         """The key of the target's ref in rows the loader writes and reads."""
         return self.column + "@ref"
+
+
+class RefForm(Enum):
+    """The form the database's CHECKs give a kind's refs."""
+
+    PACK = "pack"  # a pack's own ref: no dot; components are named after it
+    ONE_DOT = "one dot"  # <pack>.<name>
+    DOTTED = "dotted"  # <pack>.<name>, more dots allowed (core.sensor.builtin)
 
 
 @dataclass(frozen=True)
@@ -68,12 +86,16 @@ class Kind:
     schema: str  # file name in schemas/
     fields: tuple[Field, ...]
     links: tuple[Link, ...] = ()
-    order: int = 0  # apply order; removal runs in reverse
+    ref_form: RefForm = RefForm.ONE_DOT
+    file: str | None = None  # the one file of this kind in a pack (pack.yaml)
     has_pack_column: bool = True
     has_adhoc: bool = False
     has_enabled: bool = False
-    pack_ref_nullable: bool = True
     unknown_keys_are_errors: bool = True
+    # ``config`` must fit ``conf_schema`` (a pack's configuration).
+    config_checked: bool = False
+    # Workflow tasks name actions: each becomes a reference (a warning when unresolved).
+    task_actions: bool = False
     ignored_keys: tuple[str, ...] = ()  # documented keys with no column
     label: str = ""  # plural, for reports
 
@@ -87,14 +109,14 @@ class Kind:
         return frozenset(f.column for f in self.fields if f.json)
 
     @property
-    def data_columns(self) -> tuple[str, ...]:
-        """Columns compared and written, besides ref, pack and pack_ref."""
-        cols = [f.column for f in self.fields]
-        for link in self.links:
-            cols.append(link.column)
-            if link.ref_column:
-                cols.append(link.ref_column)
-        return tuple(cols)
+    def file_links(self) -> tuple[Link, ...]:
+        """Links whose target is a file this component names (:attr:`Link.file_key`)."""
+        return tuple(link for link in self.links if link.file_key)
+
+    @property
+    def param_links(self) -> tuple[Link, ...]:
+        """Links whose target's parameters this component's values must fit."""
+        return tuple(link for link in self.links if link.params_column)
 
 
 def _s(*keys: str, convert: Callable[[Any], Any] | None = None) -> tuple[Source, ...]:
@@ -110,8 +132,10 @@ PACK = Kind(
     folder=None,
     table="pack",
     schema="pack.schema.json",
-    order=0,
+    ref_form=RefForm.PACK,
+    file=MANIFEST,
     has_pack_column=False,
+    config_checked=True,
     unknown_keys_are_errors=False,
     ignored_keys=("author", "email", "enabled", "testing", "name", "website"),
     label="packs",
@@ -134,7 +158,7 @@ RUNTIME = Kind(
     folder="runtimes",
     table="runtime",
     schema="runtime.schema.json",
-    order=1,
+    ref_form=RefForm.DOTTED,
     ignored_keys=("pack_ref",),
     label="runtimes",
     fields=(
@@ -151,7 +175,6 @@ TRIGGER = Kind(
     folder="triggers",
     table="trigger",
     schema="trigger.schema.json",
-    order=2,
     has_adhoc=True,
     has_enabled=True,
     ignored_keys=("name", "type", "tags", "examples"),
@@ -170,9 +193,9 @@ WORKFLOW = Kind(
     folder=None,  # reached through an action's workflow_file
     table="workflow_definition",
     schema="workflow.schema.json",
-    order=3,
+    ref_form=RefForm.DOTTED,
     has_enabled=True,
-    pack_ref_nullable=False,
+    task_actions=True,
     ignored_keys=("name", "input", "vars", "tasks", "output"),
     label="workflows",
     fields=(
@@ -192,9 +215,7 @@ ACTION = Kind(
     folder="actions",
     table="action",
     schema="action.schema.json",
-    order=4,
     has_adhoc=True,
-    pack_ref_nullable=False,
     ignored_keys=("name", "enabled", "tags"),
     label="actions",
     fields=(
@@ -212,7 +233,13 @@ ACTION = Kind(
             (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of)),
             required=False,
         ),
-        Link("workflow_def", "workflow", _s("workflow_file"), required=False, same_ref=True),
+        Link(
+            "workflow_def",
+            "workflow",
+            _s("workflow_file"),
+            required=False,
+            file_key="workflow_file",
+        ),
     ),
 )
 
@@ -221,7 +248,6 @@ SENSOR = Kind(
     folder="sensors",
     table="sensor",
     schema="sensor.schema.json",
-    order=5,
     has_adhoc=True,
     has_enabled=True,
     ignored_keys=("name", "poll_interval", "tags", "meta", "examples"),
@@ -256,10 +282,8 @@ RULE = Kind(
     folder="rules",
     table="rule",
     schema="rule.schema.json",
-    order=6,
     has_adhoc=True,
     has_enabled=True,
-    pack_ref_nullable=False,
     ignored_keys=("name", "tags"),
     label="rules",
     fields=(
@@ -286,9 +310,14 @@ RULE = Kind(
             "trigger",
             _s("trigger", convert=convert.ref_of_target),
             ref_column="trigger_ref",
+            params_column="trigger_params",
         ),
         Link(
-            "action", "action", _s("action", convert=convert.ref_of_target), ref_column="action_ref"
+            "action",
+            "action",
+            _s("action", convert=convert.ref_of_target),
+            ref_column="action_ref",
+            params_column="action_params",
         ),
     ),
 )
@@ -298,7 +327,6 @@ PERMISSION_SET = Kind(
     folder="permission_sets",
     table="permission_set",
     schema="permission_set.schema.json",
-    order=7,
     ignored_keys=("name",),
     label="permission sets",
     fields=(

@@ -10,7 +10,7 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-from loader.kinds import PACK, Field, Kind, Link, Source, convert
+from loader.kinds import Field, Kind, Link, RefForm, Source, convert
 from loader.packs.model import Component, DocPath, ParsedFile, Reference
 from loader.report.diagnostics import Severity
 
@@ -28,7 +28,7 @@ def component_ref(data: dict[str, Any], kind: Kind, pack_ref: str) -> str | None
     if isinstance(ref, str):
         return ref
     name = data.get("name")
-    if kind is not PACK and isinstance(name, str):
+    if kind.ref_form is not RefForm.PACK and isinstance(name, str):
         return f"{pack_ref}.{name}"
     return None
 
@@ -78,7 +78,7 @@ def _link_target(link: Link, data: dict[str, Any], own_ref: str, pack_ref: str) 
     found = first_value(data, link.sources)
     if found is None:
         return None
-    if link.same_ref:
+    if link.file_key:
         return own_ref
     return qualify(str(found[1]), pack_ref)
 
@@ -89,7 +89,7 @@ def references(
     """Every ref a document names, with where it names it: found while the document
     is at hand, so the references of a load are checked without re-reading files."""
     for link in kind.links:
-        if link.same_ref:
+        if link.file_key:
             continue  # the linked file is parsed with the component; problems are its own
         listed = [key for key in link.also_checked if isinstance(data.get(key), list)]
         if listed:
@@ -100,7 +100,7 @@ def references(
         target = links.get(link.column)
         if target:
             yield Reference(link.target, target, _link_path(link, data))
-    if kind.name == "workflow":
+    if kind.task_actions:
         yield from _task_actions(data, pack_ref)
 
 

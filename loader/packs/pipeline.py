@@ -16,7 +16,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
-from loader.kinds import ACTION, PACK, WORKFLOW, Kind
+from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
 from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import component_ref, normalise
@@ -166,8 +166,8 @@ class _PackCheck:
             if self._schema_ok(item, kind, pack_ref):
                 component = normalise(item, kind, pack_ref)
                 components.append(component)
-                if kind is ACTION:
-                    components += self._workflow(component)
+                for link in kind.file_links:
+                    components += self._linked_file(component, link)
         self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
         if manifest is not None and manifest_ok:
             stated = normalise(manifest, PACK, pack_ref)
@@ -239,28 +239,36 @@ class _PackCheck:
         self.shared.unusable.setdefault(kind.name, set()).add(ref)
 
     def _note_workflows(self, parsed: list[tuple[Kind, ParsedFile | None]]) -> None:
-        """Files that actions name as workflows are not components of their folder's kind."""
+        """Files that components name through a link's ``file_key`` (an action's
+        workflow) are not components of their folder's kind."""
         for kind, item in parsed:
-            name = item.data.get("workflow_file") if kind is ACTION and item else None
-            if item is not None and isinstance(name, str):
-                located = self.paths.locate(item.path.parent, name)
-                if isinstance(located, Path):
-                    self.used.add(self.paths.real(located))
+            if item is None:
+                continue
+            for link in kind.file_links:
+                name = item.data.get(link.file_key)
+                if isinstance(name, str):
+                    located = self.paths.locate(item.path.parent, name)
+                    if isinstance(located, Path):
+                        self.used.add(self.paths.real(located))
 
-    def _workflow(self, action: Component) -> list[Component]:
-        """The workflow an action names with ``workflow_file``, under the action's ref."""
-        name = action.source.data.get("workflow_file")
+    def _linked_file(self, component: Component, link: Link) -> list[Component]:
+        """The file ``component`` names with ``link.file_key`` (an action's
+        ``workflow_file``), as a component of the link's target kind under the
+        component's own ref."""
+        assert link.file_key is not None  # one of Kind.file_links
+        target = KINDS_BY_NAME[link.target]
+        name = component.source.data.get(link.file_key)
         if not isinstance(name, str):
             return []
-        located = self.paths.locate(action.source.path.parent, name)
+        located = self.paths.locate(component.source.path.parent, name)
         if isinstance(located, PathProblem):
             self.shared.result.diagnostics.append(
-                path_diagnostic(action, ("workflow_file",), located)
+                path_diagnostic(component, (link.file_key,), located)
             )
-            self._unusable(WORKFLOW, action.ref)
+            self._unusable(target, component.ref)
             return []
         parsed = self.by_real.get(self.paths.real(located)) or self._parse(located)
-        if parsed is None or not self._schema_ok(parsed, WORKFLOW, action.pack_ref):
-            self._unusable(WORKFLOW, action.ref)
+        if parsed is None or not self._schema_ok(parsed, target, component.pack_ref):
+            self._unusable(target, component.ref)
             return []
-        return [normalise(parsed, WORKFLOW, action.pack_ref, ref=action.ref)]
+        return [normalise(parsed, target, component.pack_ref, ref=component.ref)]

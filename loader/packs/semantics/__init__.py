@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from jsonschema.exceptions import ValidationError
 from referencing.exceptions import Unresolvable
 
-from loader.kinds import PACK, Kind, convert
+from loader.kinds import Kind, Link, RefForm, convert
 from loader.packs.discover import PackPaths, PathProblem
 from loader.packs.model import Component, DocPath, Pack, Reference
 from loader.packs.normalise import TEMPLATE, first_value
@@ -48,7 +48,6 @@ class ExternalRefs(Protocol):
 PACK_REF = re.compile(r"^[a-z][a-z0-9_-]+$")
 ONE_DOT_REF = re.compile(r"^[^.]+\.[^.]+$")
 DOTTED_REF = re.compile(r"^[^.]+(\.[^.]+)+$")
-_MULTI_DOT_KINDS = frozenset(("runtime", "workflow"))
 SEMVER = re.compile(
     r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
 )
@@ -127,12 +126,13 @@ def _name_is_short_name(kind: Kind) -> bool:
 def identity_problems(component: Component, pack: Pack) -> list[Diagnostic]:
     """The ref against the database's rules and the pack; ``name`` and ``pack_ref``
     agreeing with it; the pack version."""
-    if component.kind is PACK:
+    if component.kind.ref_form is RefForm.PACK:
         return _pack_identity(component)
     ref, kind, where = component.ref, component.kind, _ref_path(component)
     found = []
-    rule = DOTTED_REF if kind.name in _MULTI_DOT_KINDS else ONE_DOT_REF
-    form = "<pack>.<name>" + (" (more dots allowed)" if rule is DOTTED_REF else "")
+    dotted_ref = kind.ref_form is RefForm.DOTTED
+    rule = DOTTED_REF if dotted_ref else ONE_DOT_REF
+    form = "<pack>.<name>" + (" (more dots allowed)" if dotted_ref else "")
     if ref != ref.lower() or not rule.match(ref) or len(ref) > MAX_REF_LENGTH:
         found.append(
             at(
@@ -224,7 +224,8 @@ def duplicate_refs(components: Sequence[Component]) -> list[Diagnostic]:
         if seen is component:
             continue
         where = seen.source.position(_ref_path(seen), False) or (1, 1)
-        code = codes.PACK_DUPLICATE if component.kind is PACK else codes.REF_DUPLICATE
+        is_pack = component.kind.ref_form is RefForm.PACK
+        code = codes.PACK_DUPLICATE if is_pack else codes.REF_DUPLICATE
         found.append(
             at(
                 component,
@@ -261,8 +262,8 @@ def schema_problems(component: Component) -> list[Diagnostic]:
         found += problems
         if not problems and isinstance(schema, dict):
             found += _bad_defaults(component, key, flat, schema, plain)
-    if component.kind is PACK and not found:
-        found += _pack_config(component)
+    if component.kind.config_checked and not found:
+        found += _config_problems(component)
     return found
 
 
@@ -348,7 +349,7 @@ def _errors(schema: Any, instance: Any, plain: bool | None = None) -> list[Valid
         return []  # reported as an unresolvable $ref of the schema itself
 
 
-def _pack_config(component: Component) -> list[Diagnostic]:
+def _config_problems(component: Component) -> list[Diagnostic]:
     data = _data(component)
     schema, config = component.values.get("conf_schema"), component.values.get("config")
     if "config" not in data or not isinstance(schema, dict) or not schema:
@@ -443,8 +444,8 @@ class _References:
         self._ask_external(wanted)
         found = [self._unresolved(*w) for w in wanted if not self._resolves(w[1])]
         for component in self.components:
-            if component.kind.name == "rule":
-                found += rule_params(component, partial(self._foreign, component))
+            if component.kind.param_links:
+                found += link_params(component, partial(self._foreign, component))
         return found
 
     def _resolves(self, reference: Reference) -> bool:
@@ -511,25 +512,27 @@ def local_rule_params(components: Sequence[Component]) -> list[Diagnostic]:
 
     found = []
     for component in components:
-        if component.kind.name == "rule":
-            found += rule_params(component, schema_of)
+        if component.kind.param_links:
+            found += link_params(component, schema_of)
     return found
 
 
-def rule_params(rule: Component, schema_of: SchemaOf) -> list[Diagnostic]:
-    """A rule's ``trigger_params`` and ``action_params`` fit the parameter schemas
-    ``schema_of`` gives for its trigger and action."""
-    checks = []
-    for target, column in (("trigger", "trigger_params"), ("action", "action_params")):
-        ref = rule.links.get(target)
-        schema = schema_of(target, ref) if ref else None
-        if isinstance(schema, dict) and schema:
-            checks.append((target, column, ref, schema))
+def link_params(rule: Component, schema_of: SchemaOf) -> list[Diagnostic]:
+    """The values of each :attr:`Link.params_column` (a rule's ``trigger_params`` and
+    ``action_params``) fit the parameter schemas ``schema_of`` gives for the targets."""
+    checks: list[tuple[Link, str, dict[str, Any]]] = []
+    for link in rule.kind.param_links:
+        ref = rule.links.get(link.column)
+        schema = schema_of(link.target, ref) if ref else None
+        if ref and isinstance(schema, dict) and schema:
+            checks.append((link, ref, schema))
     if not checks:
         return []
     values = rule.values  # once: a frozen rule decodes its row on each use
     found = []
-    for target, column, ref, schema in checks:
+    for link, ref, schema in checks:
+        target, column = link.target, link.params_column
+        assert column is not None  # a param link
         params = values.get(column)
         if not isinstance(params, dict):
             continue
