@@ -7,10 +7,9 @@ The installation hook's API: :func:`load_packs`, :func:`plan_packs`,
 from __future__ import annotations
 
 from loader.api import load_packs, plan_packs, seed, validate_packs
-from loader.database.plan import AbsentPolicy
 from loader.errors import LoaderError
+from loader.report import AbsentPolicy, Report
 from loader.report.diagnostics import Diagnostic
-from loader.report.report import Report
 from loader.resources import CORE_PACK_DIR, MIGRATIONS_DIR, PROJECT_ROOT, SCHEMAS_DIR
 
 __all__ = [

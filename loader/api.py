@@ -10,15 +10,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from loader.database.connect import conninfo_for
 from loader.database.load import LoadOptions, run_load
 from loader.database.migrate import runner
-from loader.database.plan import AbsentPolicy
+from loader.database.target import conninfo_for
 from loader.packs.archives import ArchiveError, extract_pack, is_archive
 from loader.packs.pipeline import check_packs, sort_diagnostics
-from loader.report import codes
+from loader.report import AbsentPolicy, Report, codes
 from loader.report.diagnostics import Diagnostic
-from loader.report.report import Report
 
 Progress = Callable[[str], None]
 

@@ -15,9 +15,8 @@ from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
-from loader.database.plan import AbsentPolicy
 from loader.errors import ExitCode
-from loader.report.report import Report
+from loader.report import AbsentPolicy, Report
 from loader.resources import CORE_PACK_DIR
 
 Paths = Annotated[

@@ -11,8 +11,8 @@ import typer
 from loader.cli import app
 from loader.cli.common import guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
-from loader.database.connect import conninfo_for
 from loader.database.migrate import runner
+from loader.database.target import conninfo_for
 from loader.resources import MIGRATIONS_DIR
 
 MigrationsDir = Annotated[

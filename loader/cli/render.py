@@ -6,7 +6,7 @@ import os
 import sys
 
 from loader.cli.options import OutputFormat
-from loader.report.report import Report
+from loader.report import Report
 from loader.report.summary import PlanTextReporter
 from loader.report.text import GithubReporter, write_report
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import psycopg
 
 from loader.database import reload_cache
-from loader.database.apply import apply_plan, lock_packs
-from loader.database.connect import conninfo_for
-from loader.database.plan import AbsentPolicy, Conn, build_plan
+from loader.database.apply import apply_plan
+from loader.database.conn import Conn
+from loader.database.lock import lock_packs
+from loader.database.plan import build_plan
 from loader.database.refs import DatabaseRefs, external_targets, pack_of
+from loader.database.target import conninfo_for
 from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
-from loader.report import codes
-from loader.report.diagnostics import Diagnostic
-from loader.report.report import Report
+from loader.report import AbsentPolicy, Diagnostic, Report, codes
 
 Progress = Callable[[str], None]
 
@@ -78,9 +78,9 @@ def _run(
         return
     progress("planning")
     plan = build_plan(conn, packs, options.absent)
-    report.changes = plan.changes()
+    report.changes = plan.changes
     report.record(plan.conflicts)
-    remember = caching and not racy and all(i.component for i in plan.items)
+    remember = caching and not racy and not plan.has_absent
     pending = bool(report.pending)  # a list as long as the load: asked once
     if not report.ok or (pending and options.dry_run):
         conn.rollback()

@@ -8,65 +8,50 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
-import psycopg
 from psycopg.rows import dict_row
 
 from loader.database import statements
+from loader.database.conn import Conn
 from loader.kinds import KINDS, PACK, Kind
 from loader.packs.model import Component, Pack
-from loader.report import codes
-from loader.report.diagnostics import Diagnostic
-from loader.report.report import Action, Change
+from loader.report import AbsentPolicy, Action, Change, Diagnostic, codes
 
-Conn = psycopg.Connection[Any]
 Row = dict[str, Any]
-
-
-class AbsentPolicy(StrEnum):
-    """What happens to rows a pack owns but no longer declares."""
-
-    REMOVE = "remove"
-    DISABLE = "disable"
-    RETAIN = "retain"
-
-
-@dataclass(slots=True)
-class Item:
-    """A planned change: the component (None for an absent row) and the row's id as
-    ``{"id": ...}`` (None when it is to be created)."""
-
-    kind: Kind
-    ref: str
-    pack: str
-    action: Action
-    component: Component | None = None
-    row: Row | None = None
-    fields: tuple[str, ...] = ()
-
-    def change(self) -> Change:
-        return Change(self.kind.name, self.ref, self.pack, self.action, self.fields)
-
-
-Groups = dict[tuple[str, Action], list[Item]]  # by kind name and action
+Groups = dict[tuple[str, Action], list[Change]]  # by kind name and action
 
 
 @dataclass
 class Plan:
-    items: list[Item] = field(default_factory=list)
+    """The changes of a load in plan order, and what writing them needs: the declared
+    components (to create or update), and the ids of the rows the packs no longer
+    declare (to remove or disable), both by kind name and ref."""
+
+    changes: list[Change] = field(default_factory=list)
     conflicts: list[Diagnostic] = field(default_factory=list)
+    declared: dict[str, dict[str, Component]] = field(default_factory=dict)
+    absent: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def grouped(self) -> Groups:
-        """The items by kind and action, in plan order (one pass over a large plan)."""
+        """The changes by kind and action, in plan order (one pass over a large plan)."""
         groups: Groups = {}
-        for item in self.items:
-            groups.setdefault((item.kind.name, item.action), []).append(item)
+        for change in self.changes:
+            groups.setdefault((change.kind, change.action), []).append(change)
         return groups
 
-    def changes(self) -> list[Change]:
-        return [i.change() for i in self.items]
+    def component(self, change: Change) -> Component:
+        """The declared component a create or update writes."""
+        return self.declared[change.kind][change.ref]
+
+    def row_id(self, change: Change) -> int:
+        """The id of the absent row a removal or disabling touches."""
+        return self.absent[change.kind][change.ref]
+
+    @property
+    def has_absent(self) -> bool:
+        """Whether some change is about a row the packs no longer declare."""
+        return any(self.absent.values())
 
 
 def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
@@ -99,7 +84,7 @@ def read_current(
 _BATCH = 2000
 
 
-def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
+def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -> Plan:
     """Plan every kind of every pack in load order; reads only."""
     plan = Plan()
     pack_refs = [p.ref for p in packs]
@@ -109,9 +94,10 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
             by_kind[component.kind.name].append(component)
     pack_ids: dict[str, int] = {}
     for kind in KINDS:
-        declared = {c.ref: c for c in by_kind[kind.name]}
-        existing: dict[str, Item] = {}
-        gone: list[Item] = []
+        declared = plan.declared[kind.name] = {c.ref: c for c in by_kind[kind.name]}
+        absent = plan.absent[kind.name] = {}
+        existing: dict[str, Change] = {}
+        gone: list[Change] = []
         for row in read_current(conn, kind, list(declared), pack_refs):
             if kind is PACK:  # the rows the other kinds' pack column points at
                 pack_ids[row["ref"]] = row["id"]
@@ -119,10 +105,12 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
             if stated is not None:
                 existing[row["ref"]] = _plan_one(stated, row, pack_ids, plan)
             elif _owned_absent(kind, row, pack_refs):
-                gone.append(_plan_absent(kind, row, absent))
+                gone.append(_plan_absent(kind, row, absent_policy))
+                absent[row["ref"]] = row["id"]
         for component in by_kind[kind.name]:  # in file order
-            plan.items.append(existing.get(component.ref) or _plan_one(component, None, {}, plan))
-        plan.items += gone
+            known = existing.get(component.ref)
+            plan.changes.append(known or _plan_one(component, None, {}, plan))
+        plan.changes += gone
     plan.conflicts += removal_blockers(conn, plan)
     return plan
 
@@ -130,22 +118,20 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent: AbsentPolicy) -> Plan:
 def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
     """Removals that would break a reference from a row that stays: refuse them,
     naming every referencing row."""
-    removed = {(i.kind.name, i.ref): i for i in plan.items if i.action is Action.REMOVE}
+    removed = {(c.kind, c.ref): c for c in plan.changes if c.action is Action.REMOVE}
     if not removed:
         return []
     blockers: list[Diagnostic] = []
-    for item in plan.items:  # components of this load that still point at a removal
-        if item.component is None:
+    for change in plan.changes:  # components of this load that still point at a removal
+        component = plan.declared[change.kind].get(change.ref)
+        if component is None:
             continue
-        for link in item.kind.links:
-            target = item.component.links.get(link.column)
+        for link in component.kind.links:
+            target = component.links.get(link.column)
             if target and (link.target, target) in removed:
-                blockers.append(
-                    _blocked(removed[(link.target, target)], item.kind, item.ref, item.pack)
-                )
-    removed_ids = {(i.kind.name, i.row["id"]): i for i in removed.values() if i.row}
-    # Rows this load declares are judged by their new links, just above.
-    declared = {(i.kind.name, i.ref) for i in plan.items if i.component}
+                blocked = removed[(link.target, target)]
+                blockers.append(_blocked(blocked, component.kind, change.ref, change.pack))
+    removed_ids = {(c.kind, plan.row_id(c)): c for c in removed.values()}
     for kind in KINDS:
         for link in kind.links:
             ids = [rid for name, rid in removed_ids if name == link.target]
@@ -154,34 +140,37 @@ def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
             with conn.cursor() as cur:
                 cur.execute(statements.referencing(kind, link), {"ids": ids})
                 found = cur.fetchall()
+            # Rows this load declares are judged by their new links, just above.
+            declared = plan.declared[kind.name]
             for ref, owner, target_id in found:
-                if (kind.name, ref) not in removed and (kind.name, ref) not in declared:
+                if (kind.name, ref) not in removed and ref not in declared:
                     gone = removed_ids[(link.target, target_id)]
                     blockers.append(_blocked(gone, kind, ref, owner))
     return blockers
 
 
-def _blocked(target: Item, kind: Kind, ref: str, owner: str | None) -> Diagnostic:
+def _blocked(target: Change, kind: Kind, ref: str, owner: str | None) -> Diagnostic:
     return Diagnostic(
         f"pack {target.pack}", None, None, codes.CONFLICT_REFERENCED,
-        f"cannot remove {target.kind.name} '{target.ref}': {kind.name} '{ref}' of pack "
+        f"cannot remove {target.kind} '{target.ref}': {kind.name} '{ref}' of pack "
         f"'{owner}' still references it",
         hint="remove or re-point the referencing component first, or load with "
         "--absent retain / --absent disable",
     )  # fmt: skip
 
 
-def _plan_one(component: Component, row: Row | None, pack_ids: dict[str, int], plan: Plan) -> Item:
+def _plan_one(
+    component: Component, row: Row | None, pack_ids: dict[str, int], plan: Plan
+) -> Change:
     kind = component.kind
-    item = Item(kind, component.ref, component.pack_ref, Action.CREATE, component, _kept(row))
     if row is None:
-        return item
+        return Change(kind.name, component.ref, component.pack_ref, Action.CREATE)
     conflict = ownership_conflict(component, row)
     if conflict:
         plan.conflicts.append(conflict)
-    item.fields = changed_fields(component, row, pack_ids.get(component.pack_ref))
-    item.action = Action.UPDATE if item.fields else Action.UNCHANGED
-    return item
+    fields = changed_fields(component, row, pack_ids.get(component.pack_ref))
+    action = Action.UPDATE if fields else Action.UNCHANGED
+    return Change(kind.name, component.ref, component.pack_ref, action, fields)
 
 
 def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
@@ -219,16 +208,9 @@ def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
     return row["pack_ref"] in pack_refs and not row.get("is_adhoc", False)
 
 
-def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Item:
-    item = Item(kind, row["ref"], row["pack_ref"], Action.RETAIN, row=_kept(row))
+def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Change:
     if policy is AbsentPolicy.REMOVE:
-        item.action = Action.REMOVE
-    elif policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
-        item.action = Action.DISABLE
-        item.fields = ("enabled",)
-    return item
-
-
-def _kept(row: Row | None) -> Row | None:
-    """What a plan keeps of a row once it is compared: its id, for removals."""
-    return None if row is None else {"id": row["id"]}
+        return Change(kind.name, row["ref"], row["pack_ref"], Action.REMOVE)
+    if policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
+        return Change(kind.name, row["ref"], row["pack_ref"], Action.DISABLE, ("enabled",))
+    return Change(kind.name, row["ref"], row["pack_ref"], Action.RETAIN)

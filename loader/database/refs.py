@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from psycopg import sql
 from psycopg.rows import dict_row
 
-from loader.database.plan import Conn
-from loader.database.statements import SCHEMA
+from loader.database import statements
+from loader.database.conn import Conn
 from loader.kinds import KINDS_BY_NAME
 from loader.packs.model import Pack
 
@@ -23,11 +22,8 @@ class DatabaseRefs:
     def find(self, kind: str, refs: set[str]) -> dict[str, dict[str, Any]]:
         if not refs:
             return {}
-        query = sql.SQL("SELECT * FROM {}.{} WHERE ref = ANY(%s)").format(
-            sql.Identifier(SCHEMA), sql.Identifier(KINDS_BY_NAME[kind].table)
-        )
         with self.conn.cursor(row_factory=dict_row) as cur:
-            cur.execute(query, (sorted(refs),))
+            cur.execute(statements.select_refs(KINDS_BY_NAME[kind]), (sorted(refs),))
             return {row["ref"]: row for row in cur.fetchall()}
 
 

@@ -21,14 +21,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from psycopg import sql
-
-from loader.database.plan import Conn
-from loader.database.statements import SCHEMA
+from loader.database import statements
+from loader.database.conn import Conn
 from loader.kinds import KINDS
 from loader.packs.workers import fork_map, workers_for
+from loader.report import Action, Change
 from loader.report.diagnostics import Diagnostic, Severity
-from loader.report.report import Action, Change
 from loader.resources import PROJECT_ROOT, SCHEMAS_DIR
 
 # Files changed this recently may change again within the clock's resolution
@@ -117,12 +115,7 @@ def database_token(conn: Conn, packs: Sequence[str]) -> str:
     """A digest of every row the packs own (ids and row versions), kind by kind."""
     parts = []
     for kind in KINDS:
-        owner = "pack_ref" if kind.has_pack_column else "ref"
-        query = sql.SQL(
-            "SELECT count(*), md5(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id)) "
-            "FROM {}.{} WHERE {} = ANY(%s)"
-        ).format(sql.Identifier(SCHEMA), sql.Identifier(kind.table), sql.Identifier(owner))
-        row = conn.execute(query, (list(packs),)).fetchone()
+        row = conn.execute(statements.owned_rows_digest(kind), (list(packs),)).fetchone()
         parts.append(f"{kind.name}:{row}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 

@@ -58,6 +58,22 @@ def select_current(kind: Kind) -> sql.Composed:
     )
 
 
+def select_refs(kind: Kind) -> sql.Composed:
+    """The whole rows of ``kind`` whose ref is one of ``%s`` (references a load does
+    not declare itself)."""
+    return sql.SQL("SELECT * FROM {} WHERE ref = ANY(%s)").format(_table(kind.table))
+
+
+def owned_rows_digest(kind: Kind) -> sql.Composed:
+    """The count and a digest of the ids and row versions of the rows of ``kind`` that
+    the packs ``%s`` own (for kinds no pack owns: the packs' own rows)."""
+    owner = "pack_ref" if kind.has_pack_column else "ref"
+    return sql.SQL(
+        "SELECT count(*), md5(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id)) "
+        "FROM {} WHERE {} = ANY(%s)"
+    ).format(_table(kind.table), sql.Identifier(owner))
+
+
 def _target_table(link: Link) -> str:
     return KINDS_BY_NAME[link.target].table
 

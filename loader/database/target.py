@@ -1,10 +1,14 @@
-"""Where the database comes from: flag, DATABASE_URL, libpq PG* variables, embedded."""
+"""Which database a command talks to: flag, DATABASE_URL, libpq PG* variables, else the
+embedded cluster, started (and migrated) on demand."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from loader.database.embedded import Cluster
+from loader.database.migrate import runner
 
 # libpq reads these itself when the connection string leaves them out.
 _LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
@@ -36,3 +40,23 @@ def resolve_database(flag: str | None, env: Mapping[str, str] | None = None) -> 
     if any(env.get(name) for name in _LIBPQ_VARIABLES):
         return DatabaseTarget("", "PG* variables")
     return DatabaseTarget("", "embedded")
+
+
+def conninfo_for(
+    flag: str | None,
+    *,
+    migrate_embedded: bool = True,
+    notify: Callable[[str], None] = lambda _: None,
+) -> str:
+    """The connection string for ``flag`` / environment / embedded default.
+
+    The embedded database is started on demand and brought to the latest schema, so
+    ``load-pack`` works on a fresh machine with nothing configured.
+    """
+    target = resolve_database(flag)
+    if not target.embedded:
+        return target.conninfo
+    url = Cluster().ensure_started(notify)
+    if migrate_embedded:
+        runner.migrate(url, notify=notify)
+    return url

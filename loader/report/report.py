@@ -3,43 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from loader.errors import ExitCode
+from loader.report.changes import Action, Change
 from loader.report.codes import CODES
 from loader.report.diagnostics import Diagnostic
 
 REPORT_FORMAT_VERSION = 1
-
-
-class Action(StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    REMOVE = "remove"
-    DISABLE = "disable"
-    RETAIN = "retain"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One planned (or applied) change to one component row."""
-
-    kind: str
-    ref: str
-    pack: str
-    action: Action
-    fields: tuple[str, ...] = ()  # the changed columns, for updates
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "ref": self.ref,
-            "pack": self.pack,
-            "action": self.action.value,
-            "fields": list(self.fields),
-        }
 
 
 @dataclass

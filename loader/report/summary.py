@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from loader.kinds import KINDS
-from loader.report.report import Action, Report
+from loader.report import Action, Report
 from loader.report.text import Section, TextReporter, diagnostics_section
 
 _COLUMNS = (

@@ -16,8 +16,8 @@ import json
 from collections.abc import Callable
 from typing import ClassVar, TextIO
 
+from loader.report import Report
 from loader.report.diagnostics import Diagnostic
-from loader.report.report import Report
 
 Section = Callable[[Report, int], str | None]
 

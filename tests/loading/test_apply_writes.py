@@ -12,10 +12,10 @@ import pytest
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database.apply import apply_plan
-from loader.database.plan import AbsentPolicy, build_plan
+from loader.database.plan import build_plan
 from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
-from loader.report.report import Action
+from loader.report import AbsentPolicy, Action
 from tests.loading.packs import DEMO_FILES, demo_pack
 from tests.loading.state import count_rows, row_versions
 
@@ -139,7 +139,7 @@ def test_update_of_rows_already_equal_writes_nothing(
     other.execute("UPDATE attune.action SET description = 'drifted' WHERE ref = 'demo.hello'")
     with psycopg.connect(database_url) as writer:
         plan = build_plan(writer, check_packs(paths).packs, AbsentPolicy.REMOVE)
-        assert [i.ref for i in plan.items if i.action is Action.UPDATE] == ["demo.hello"]
+        assert [c.ref for c in plan.changes if c.action is Action.UPDATE] == ["demo.hello"]
         other.execute(
             "UPDATE attune.action SET description = %s WHERE ref = 'demo.hello'", (original,)
         )

@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 from loader import CORE_PACK_DIR
 from loader.api import load_packs, plan_packs
 from loader.database import plan
-from loader.report.report import Action, Report
+from loader.report import Action, Report
 from tests.loading.packs import DEMO_COUNTS, DEMO_FILES, demo_pack
 from tests.loading.state import count_rows, refs, row_versions, sequence_values
 

@@ -12,7 +12,7 @@ import pytest
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database import reload_cache
-from loader.report.report import Action
+from loader.report import Action
 from tests.loading.state import row_versions
 
 Conn = psycopg.Connection[Any]

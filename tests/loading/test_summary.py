@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from loader.report.report import Action, Change, Report
+from loader.report import Action, Change, Report
 from loader.report.summary import summary_table
 
 

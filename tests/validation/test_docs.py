@@ -9,9 +9,8 @@ from pathlib import Path
 from types import ModuleType
 
 from loader import PROJECT_ROOT
-from loader.report import codes
+from loader.report import Report, codes
 from loader.report.diagnostics import Diagnostic
-from loader.report.report import Report
 
 DOCS = PROJECT_ROOT / "docs"
 VALIDATOR_MODULES = (

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from loader.report import Report
 from loader.report.diagnostics import Diagnostic, Severity
-from loader.report.report import Report
 from loader.report.text import REPORTERS, github_command, write_report
 
 DIAGNOSTICS = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import psycopg
 from psycopg.rows import class_row
 
+from loader.database.conn import Conn
 from loader.database.migrate.files import MigrationFile
 
 CREATE_LEDGER = """
@@ -35,16 +35,16 @@ class AppliedMigration:
     execution_time: int  # nanoseconds
 
 
-def ensure(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+def ensure(conn: Conn) -> None:
     conn.execute(CREATE_LEDGER)
 
 
-def exists(conn: psycopg.Connection[tuple[object, ...]]) -> bool:
+def exists(conn: Conn) -> bool:
     row = conn.execute("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetchone()
     return bool(row and row[0])
 
 
-def applied(conn: psycopg.Connection[tuple[object, ...]]) -> list[AppliedMigration]:
+def applied(conn: Conn) -> list[AppliedMigration]:
     """Every ledger row, by version; empty when the ledger does not exist yet."""
     if not exists(conn):
         return []
@@ -66,9 +66,7 @@ def applied(conn: psycopg.Connection[tuple[object, ...]]) -> list[AppliedMigrati
         ]
 
 
-def record(
-    conn: psycopg.Connection[tuple[object, ...]], migration: MigrationFile, elapsed_ns: int
-) -> None:
+def record(conn: Conn, migration: MigrationFile, elapsed_ns: int) -> None:
     conn.execute(
         "INSERT INTO _sqlx_migrations "
         "(version, description, success, checksum, execution_time) "

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import psycopg
 
+from loader.database.conn import Conn
 from loader.database.migrate import files, ledger
 from loader.database.migrate.files import MigrationFile
 from loader.database.migrate.ledger import AppliedMigration
 from loader.errors import DatabaseError, LockTimeout, MigrationError
 from loader.resources import MIGRATIONS_DIR
 
-Conn = psycopg.Connection[tuple[object, ...]]
 _SQLX_LOCK_SALT = 0x3D32AD9E  # sqlx multiplies the CRC-32 of the database name by this
 _POLL_INTERVAL_S = 0.1
 
