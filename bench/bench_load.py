@@ -356,8 +356,12 @@ def _load(
     if profiler:
         profiler.enable()
     cpu_before = _own_cpu_s()
-    report = load_packs(
-        [Path(p) for p in paths], database_url=conninfo, use_cache=use_cache, progress=progress
+    report = load_packs(  # the collector paused, as the CLI runs it
+        [Path(p) for p in paths],
+        database_url=conninfo,
+        use_cache=use_cache,
+        progress=progress,
+        pause_gc=True,
     )
     wall = time.perf_counter() - started
     cpu = _own_cpu_s() - cpu_before

@@ -10,14 +10,13 @@ from typing import Annotated
 
 import typer
 
-from loader import api
+from loader import CORE_PACK_DIR, api
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
-from loader.resources import CORE_PACK_DIR
 
 Paths = Annotated[
     list[Path],
@@ -106,6 +105,7 @@ def load(
         report = api.load_packs(
             paths, database_url=database_url, dry_run=dry_run, absent=absent,
             lock_timeout_s=lock_timeout, use_cache=not no_cache, progress=progress,
+            pause_gc=True,
         )  # fmt: skip
     _finish(report, output, verbose, detailed_exitcode)
 
@@ -131,7 +131,7 @@ def plan(
     with guarded(), _progress(output, verbose) as progress:
         report = api.plan_packs(
             paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-            progress=progress,
+            progress=progress, pause_gc=True,
         )  # fmt: skip
     _finish(report, output, max(verbose, 1), detailed_exitcode)
 
@@ -157,7 +157,9 @@ def seed(
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
     """
     with guarded(), _progress(output, verbose) as progress:
-        report = api.seed(packs or [CORE_PACK_DIR], database_url=database_url, progress=progress)
+        report = api.seed(
+            packs or [CORE_PACK_DIR], database_url=database_url, progress=progress, pause_gc=True
+        )
     _finish(report, output, verbose, False)
 
 

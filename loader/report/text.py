@@ -1,18 +1,14 @@
-"""Print a :class:`~loader.report.Report`: reporters chosen by name, writing to a stream.
-
-``text`` is for people: diagnostics grouped by file as ``file:line:col: severity CODE
-message`` with the hint indented below, then a one-line summary. ``json`` is
-``Report.to_json()`` (documented in docs/report-format.md). ``github`` prints workflow
-commands that GitHub Actions shows as annotations on the pull request.
+"""The text report, for people: diagnostics grouped by file as ``file:line:col:
+severity CODE message`` with the hint indented below, then a one-line summary.
 
 A text report is a sequence of sections; a command adds its own (a plan table, say) by
-subclassing :class:`TextReporter` with a longer ``sections`` tuple.
+subclassing :class:`TextReporter` with a longer ``sections`` tuple
+(:mod:`loader.report.summary`).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Callable
 from typing import ClassVar, TextIO
 
@@ -73,56 +69,3 @@ class TextReporter:
     def report(self, report: Report) -> None:
         parts = [section(report, self.verbosity) for section in self.sections]
         self.stream.write("\n\n".join(p for p in parts if p) + "\n")
-
-
-class JsonReporter:
-    def __init__(self, stream: TextIO, verbosity: int = 0) -> None:
-        self.stream = stream
-
-    def report(self, report: Report) -> None:
-        json.dump(report.to_json(), self.stream, indent=2, sort_keys=False)
-        self.stream.write("\n")
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def github_command(d: Diagnostic) -> str:
-    """``::error file=...,line=...,col=...,title=CODE::message`` for one diagnostic."""
-    props = [f"file={_escape_property(d.file)}"]
-    if d.line is not None:
-        props.append(f"line={d.line}")
-    if d.column is not None:
-        props.append(f"col={d.column}")
-    props.append(f"title={_escape_property(d.code)}")
-    message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-    return f"::{d.severity.value} {','.join(props)}::{_escape_data(message)}"
-
-
-class GithubReporter:
-    def __init__(self, stream: TextIO, verbosity: int = 0) -> None:
-        self.stream = stream
-        self.verbosity = verbosity
-
-    def report(self, report: Report) -> None:
-        for d in report.diagnostics:
-            self.stream.write(github_command(d) + "\n")
-        self.stream.write(f"{summary_section(report, self.verbosity)}\n")
-
-
-Reporter = TextReporter | JsonReporter | GithubReporter
-REPORTERS: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "github": GithubReporter,
-}
-
-
-def write_report(report: Report, output: str, stream: TextIO, verbosity: int = 0) -> None:
-    """Print ``report`` with the reporter named ``output`` (a key of :data:`REPORTERS`)."""
-    REPORTERS[output](stream, verbosity).report(report)
