@@ -20,7 +20,7 @@ from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
 from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import component_ref, normalise
-from loader.packs.read.build import DEFAULT_LIMITS, Limits, Positions, parse_file
+from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
 from loader.packs.schema.registry import SchemaSet, load_schemas
 from loader.packs.schema.validate import validate_file
 from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic

@@ -16,18 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR
+from loader import PROJECT_ROOT
 from loader.packs.model import ParsedFile
-from loader.packs.read import fast
-from loader.packs.read.build import (
-    _IMPLICIT,
-    DEFAULT_LIMITS,
-    Limits,
-    Positions,
-    _implicit_tag,
-    parse_file,
-    parse_text,
-)
+from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, fast, parse_file, parse_text
+from loader.packs.read.build import IMPLICIT, implicit_tag
 from loader.report.diagnostics import Diagnostic
 from tests.validation.test_parse import KEY, TOKENS
 
@@ -48,7 +40,7 @@ def reader_only() -> Iterator[None]:
 
 
 def _fast(text: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any] | None:
-    return fast.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
+    return fast.load(text, limits.max_depth, limits.max_nodes, IMPLICIT)
 
 
 def _reader(text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile | Diagnostic:
@@ -282,7 +274,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _stays_text(value: str) -> bool:
-    return _implicit_tag(value) in (None, "tag:yaml.org,2002:str")
+    return implicit_tag(value) in (None, "tag:yaml.org,2002:str")
 
 
 # -- Edge cases ---------------------------------------------------------------------------
@@ -451,13 +443,29 @@ def test_limits_as_the_reader_counts(text: str, limits: Limits) -> None:
 # -- The corpus, and the path taken -------------------------------------------------------
 
 
+# Tools' caches hold no YAML of the project's; .git holds none that is checked out.
+_NOT_THE_PROJECTS = frozenset(
+    (".git", ".hypothesis", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+)
+
+
 def _corpus() -> list[Path]:
-    return sorted(CORE_PACK_DIR.rglob("*.yaml")) + sorted(CASES.rglob("*.yaml"))
+    """Every YAML file of the repository: packs, cases, workflows, anything added later."""
+    found = [*PROJECT_ROOT.rglob("*.yaml"), *PROJECT_ROOT.rglob("*.yml")]
+    return sorted(
+        p for p in found if not _NOT_THE_PROJECTS & set(p.relative_to(PROJECT_ROOT).parts)
+    )
 
 
-@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_the_corpus_is_the_whole_repository() -> None:
+    """The corpus reaches past packs/core and the cases (it globs the repository)."""
+    assert {p.relative_to(PROJECT_ROOT).parts[0] for p in _corpus()} >= {"packs", "tests"}
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
 def test_corpus_reads_the_same_either_way(path: Path) -> None:
-    """Every YAML file of packs/core and of the cases: the same data or diagnostic."""
+    """Every YAML file of the repository: when the fast path accepts it, exactly the
+    reference reader's data; otherwise the same diagnostic."""
     found = parse_file(path, str(path))
     with reader_only():
         expected = parse_file(path, str(path))

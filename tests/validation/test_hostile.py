@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from loader.packs.pipeline import check_packs
-from loader.packs.read.build import Limits, _read_open, parse_file
+from loader.packs.read import Limits, parse_file
+from loader.packs.read.bounded import read_open
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 from tests.validation.helpers import SCRIPT, under, write_pack
@@ -68,7 +69,7 @@ def _read_with_stale_size(path: Path, limit: int) -> bytes:
     """Read ``path`` as if fstat() had said 10 bytes, before the file grew to what it holds."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        return _read_open(fd, 10, limit)
+        return read_open(fd, 10, limit)
     finally:
         os.close(fd)
 

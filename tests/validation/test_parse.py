@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from loader.packs.model import ParsedFile
-from loader.packs.read.build import Limits, Positions, parse_file, parse_text
+from loader.packs.read import Limits, Positions, parse_file, parse_text
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 

@@ -17,7 +17,7 @@ from loader import CORE_PACK_DIR
 from loader.kinds import KINDS_BY_NAME, PACK, Kind
 from loader.packs.discover import discover_pack
 from loader.packs.model import ParsedFile
-from loader.packs.read.build import parse_file, parse_text
+from loader.packs.read import parse_file, parse_text
 from loader.packs.schema.registry import (
     _RS,
     FORMAT_CHECKER,

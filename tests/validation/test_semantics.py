@@ -12,7 +12,7 @@ from loader.kinds import KINDS_BY_NAME, PACK
 from loader.packs.model import Pack, ParsedFile
 from loader.packs.normalise import normalise
 from loader.packs.pipeline import check_packs
-from loader.packs.read.build import parse_text
+from loader.packs.read import parse_text
 from loader.packs.semantics import identity_problems
 from loader.report import codes
 from tests.validation.helpers import SCRIPT, codes_of, under, write_pack

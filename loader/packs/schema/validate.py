@@ -19,7 +19,7 @@ from referencing.exceptions import Unresolvable
 
 from loader.kinds import Kind
 from loader.packs.model import DocPath, ParsedFile
-from loader.packs.read.build import Positions
+from loader.packs.read import Positions
 from loader.packs.schema.registry import SchemaSet, known_keys
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, Severity
