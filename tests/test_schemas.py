@@ -19,7 +19,7 @@ from referencing.exceptions import Unresolvable
 from ruamel.yaml import YAML
 
 from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind, convert
-from tests.schema_helpers import (
+from tests.helpers.schemas import (
     CORE_PACK,
     DRAFT_2020_12,
     ID_BASE,

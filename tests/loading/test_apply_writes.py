@@ -16,8 +16,8 @@ from loader.database.plan import build_plan
 from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
 from loader.report import AbsentPolicy, Action
+from tests.helpers.db import count_rows, row_versions
 from tests.loading.packs import DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, row_versions
 
 Conn = psycopg.Connection[Any]
 

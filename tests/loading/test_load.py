@@ -14,8 +14,8 @@ from loader import CORE_PACK_DIR
 from loader.api import load_packs, plan_packs
 from loader.database import plan
 from loader.report import Action, Report
+from tests.helpers.db import count_rows, refs, row_versions, sequence_values
 from tests.loading.packs import DEMO_COUNTS, DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, refs, row_versions, sequence_values
 
 Conn = psycopg.Connection[Any]
 OLD_RUNTIME_ROWS = Path(__file__).parent.parent / "data" / "runtime_rows_old_migrations.json"

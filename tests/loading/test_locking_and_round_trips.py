@@ -12,7 +12,7 @@ from bench.packgen import generate
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.errors import LockTimeout
-from tests.loading.state import count_rows
+from tests.helpers.db import count_rows
 
 Conn = psycopg.Connection[Any]
 

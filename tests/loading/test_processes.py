@@ -18,8 +18,8 @@ import psycopg
 
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.api import load_packs
+from tests.helpers.db import count_rows, refs, row_versions
 from tests.loading.packs import DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, refs, row_versions
 
 Conn = psycopg.Connection[Any]
 

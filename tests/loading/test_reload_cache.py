@@ -13,7 +13,7 @@ from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database import reload_cache
 from loader.report import Action
-from tests.loading.state import row_versions
+from tests.helpers.db import row_versions
 
 Conn = psycopg.Connection[Any]
 

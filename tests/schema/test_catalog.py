@@ -10,9 +10,9 @@ import pytest
 from psycopg import sql
 
 from loader import MIGRATIONS_DIR
-from tests.schema.catalog import Catalog, diff_catalogs, read_catalog
-from tests.schema.snapshot import SNAPSHOT
-from tests.schema.support import one
+from tests.helpers.catalog import Catalog, diff_catalogs, read_catalog
+from tests.helpers.snapshot import SNAPSHOT
+from tests.helpers.sql import one
 
 Conn = psycopg.Connection[Any]
 

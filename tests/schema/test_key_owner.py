@@ -8,8 +8,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.schema import rows
-from tests.schema.support import error_message, one
+from tests.helpers import rows
+from tests.helpers.sql import error_message, one
 
 Conn = psycopg.Connection[Any]
 

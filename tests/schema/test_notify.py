@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from tests.schema import rows
+from tests.helpers import rows
 
 Conn = psycopg.Connection[Any]
 Connect = Callable[[], Conn]

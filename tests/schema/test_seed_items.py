@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.schema.support import one
+from tests.helpers.sql import one
 
 Conn = psycopg.Connection[Any]
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.schema import rows
+from tests.helpers import rows
 
 Conn = psycopg.Connection[Any]
 

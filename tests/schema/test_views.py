@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.schema import rows
-from tests.schema.support import one
+from tests.helpers import rows
+from tests.helpers.sql import one
 
 Conn = psycopg.Connection[Any]
 

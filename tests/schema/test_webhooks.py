@@ -11,8 +11,8 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from loader.database.migrate import runner
-from tests.schema import rows
-from tests.schema.support import error_message, one
+from tests.helpers import rows
+from tests.helpers.sql import error_message, one
 
 Conn = psycopg.Connection[Any]
 

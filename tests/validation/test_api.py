@@ -11,7 +11,7 @@ import pytest
 from loader import CORE_PACK_DIR
 from loader.api import cyclic_gc_paused, validate_packs
 from loader.report import codes
-from tests.validation.helpers import write_pack
+from tests.helpers.packs import write_pack
 
 
 def test_report_of_a_valid_load() -> None:

@@ -13,7 +13,7 @@ import pytest
 from loader import CORE_PACK_DIR
 from loader.packs.pipeline import check_packs
 from loader.report.diagnostics import Diagnostic
-from tests.validation.helpers import under
+from tests.helpers.packs import under
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())

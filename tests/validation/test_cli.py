@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.cli import app
 from loader.errors import ExitCode
-from tests.validation.helpers import SCRIPT, write_pack
+from tests.helpers.packs import SCRIPT, write_pack
 
 THREE = Path(__file__).parent / "cases" / "invalid" / "three-mistakes"
 

@@ -15,7 +15,7 @@ from loader.packs.read import Limits, parse_file
 from loader.packs.read.bounded import read_open
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
-from tests.validation.helpers import SCRIPT, under, write_pack
+from tests.helpers.packs import SCRIPT, under, write_pack
 
 ACTION = "ref: demo.hello\nentry_point: {entry}\n"
 

@@ -12,7 +12,7 @@ import pytest
 from loader.packs.discover import PackFiles, PackPaths, PathProblem, _split, yaml_files
 from loader.packs.pipeline import check_packs
 from loader.report import codes
-from tests.validation.helpers import SCRIPT, under, write_pack
+from tests.helpers.packs import SCRIPT, under, write_pack
 
 
 @pytest.mark.parametrize(

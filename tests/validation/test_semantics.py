@@ -15,7 +15,7 @@ from loader.packs.pipeline import check_packs
 from loader.packs.read import parse_text
 from loader.packs.semantics import identity_problems
 from loader.report import codes
-from tests.validation.helpers import SCRIPT, codes_of, under, write_pack
+from tests.helpers.packs import SCRIPT, codes_of, under, write_pack
 
 
 class MemoryRefs:

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from loader.kinds import FOLDER_KINDS, KINDS_BY_NAME
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS_DIR = ROOT / "schemas"
 CORE_PACK = ROOT / "packs" / "core"
 ID_BASE = "https://schemas.attune.dev/pack/v1/"

@@ -1,6 +1,6 @@
 """Regenerate expected_catalog.json from a freshly migrated database.
 
-Usage: ``python -m tests.schema.snapshot DATABASE_URL``
+Usage: ``python -m tests.helpers.snapshot DATABASE_URL``
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import psycopg
 
-from tests.schema.catalog import dump_catalog, read_catalog
+from tests.helpers.catalog import dump_catalog, read_catalog
 
-SNAPSHOT = Path(__file__).with_name("expected_catalog.json")
+SNAPSHOT = Path(__file__).parent.parent / "schema" / "expected_catalog.json"
 
 
 def main(argv: list[str] | None = None) -> int:
