@@ -210,7 +210,7 @@ class PackPaths:
     def _first_look(self, text: str) -> _Seen:
         """What the path ``text`` is, from its folder's listing; a name the listing lacks
         (the folder cannot be listed, or the name is new) is asked about directly."""
-        parent, name = _split(text)
+        parent, name = split_path(text)
         folder = self._folders.get(parent)
         if folder is None:
             folder = self._folders[parent] = _Folder(parent)
@@ -249,7 +249,7 @@ class _Folder:
             pass
 
 
-def _split(text: str) -> tuple[str, str]:
+def split_path(text: str) -> tuple[str, str]:
     """The ``parent`` and ``name`` of the path that ``str`` gave ``text``, as pathlib has
     them, without building it (``os.path.split`` alone differs on ``.`` and ``a``)."""
     if text == os.curdir:

@@ -22,9 +22,8 @@ qualified inside expressions (``nextval('attune.pack_id_seq'::regclass)``), as i
 from __future__ import annotations
 
 import json
-from typing import Any
 
-import psycopg
+from loader.database.conn import Conn
 
 Catalog = dict[str, dict[str, list[str]]]
 
@@ -120,13 +119,13 @@ SECTION_QUERIES: dict[str, str] = {
 }
 
 
-def read_section(conn: psycopg.Connection[Any], section: str, schema: str) -> dict[str, list[str]]:
+def read_section(conn: Conn, section: str, schema: str) -> dict[str, list[str]]:
     """Return one section of the catalog, keys sorted."""
     rows = conn.execute(SECTION_QUERIES[section], {"schema": schema}).fetchall()
     return {str(key): [str(value) for value in values] for key, values in sorted(rows)}
 
 
-def read_catalog(conn: psycopg.Connection[Any], schema: str = "attune") -> Catalog:
+def read_catalog(conn: Conn, schema: str = "attune") -> Catalog:
     """Return every section of the catalog of ``schema``."""
     with conn.transaction():
         conn.execute("SET LOCAL search_path = pg_catalog")

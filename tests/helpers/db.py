@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
-
+from loader.database.conn import Conn
 from loader.kinds import KINDS
-
-Conn = psycopg.Connection[Any]
 
 
 def row_versions(conn: Conn) -> dict[tuple[str, str], tuple[str, Any]]:

@@ -11,11 +11,10 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
 
 _serial = itertools.count(1)
 

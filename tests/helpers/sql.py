@@ -6,7 +6,7 @@ from typing import Any
 
 import psycopg
 
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
 
 
 def one(

@@ -12,14 +12,13 @@ import pytest
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database.apply import apply_plan
+from loader.database.conn import Conn
 from loader.database.plan import build_plan
 from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
 from loader.report import AbsentPolicy, Action
 from tests.helpers.db import count_rows, row_versions
-from tests.loading.packs import DEMO_FILES, demo_pack
-
-Conn = psycopg.Connection[Any]
+from tests.helpers.packs import DEMO_FILES, demo_pack
 
 # What COPY's text format and JSON both escape, and text beyond ASCII.
 TRICKY = "back\\slash \\n \\\\ \"double\" 'single'\nnewline\ttab\r naïve ✓ 日本語 😀 \\N"

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database import reload_cache
+from loader.database.conn import Conn
 from loader.report import Action
 from tests.helpers.db import row_versions
-
-Conn = psycopg.Connection[Any]
 
 
 @pytest.fixture

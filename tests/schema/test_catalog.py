@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from loader import MIGRATIONS_DIR
+from loader.database.conn import Conn
 from tests.helpers.catalog import Catalog, diff_catalogs, read_catalog
 from tests.helpers.snapshot import SNAPSHOT
 from tests.helpers.sql import one
-
-Conn = psycopg.Connection[Any]
 
 
 def test_catalog_matches_snapshot(conn: Conn) -> None:

@@ -8,10 +8,9 @@ from typing import Any
 import psycopg
 import pytest
 
+from loader.database.conn import Conn
 from tests.helpers import rows
 from tests.helpers.sql import error_message, one
-
-Conn = psycopg.Connection[Any]
 
 OWNER_COLUMNS: dict[str, Callable[[Conn], int]] = {
     "identity": rows.identity,

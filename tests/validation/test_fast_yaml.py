@@ -21,7 +21,7 @@ from loader.packs.model import ParsedFile
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, fast, parse_file, parse_text
 from loader.packs.read.build import IMPLICIT, implicit_tag
 from loader.report.diagnostics import Diagnostic
-from tests.validation.test_parse import KEY, TOKENS
+from tests.helpers.yaml_strategies import KEY, TOKENS
 
 CASES = Path(__file__).parent / "cases"
 

@@ -60,7 +60,7 @@ def _accelerator() -> Any:
         return None
 
 
-_RS = _accelerator()
+ACCELERATOR = _accelerator()  # jsonschema_rs, or None
 
 
 @dataclass
@@ -86,13 +86,13 @@ class SchemaSet:
         return self._quick[kind.schema]
 
     def _compile_quick(self, name: str) -> Callable[[Any], bool] | None:
-        if not self.fast or _RS is None or name not in self.schemas:
+        if not self.fast or ACCELERATOR is None or name not in self.schemas:
             return None
         resources = [(s["$id"], s) for s in self.schemas.values()]
         try:
-            validator = _RS.Draft202012Validator(
+            validator = ACCELERATOR.Draft202012Validator(
                 self.schemas[name],
-                registry=_RS.Registry(resources),
+                registry=ACCELERATOR.Registry(resources),
                 validate_formats=True,
                 offline=True,
             )
@@ -410,10 +410,10 @@ def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> boo
     ``schema``, asked only when the schema is :func:`plain_schema` (``plain`` when the
     caller knows). False means "ask :func:`instance_validator`", which also explains
     what is wrong."""
-    if _RS is None or not (plain_schema(schema) if plain is None else plain):
+    if ACCELERATOR is None or not (plain_schema(schema) if plain is None else plain):
         return False
     try:
-        return bool(_RS.Draft202012Validator(schema).is_valid(instance))
+        return bool(ACCELERATOR.Draft202012Validator(schema).is_valid(instance))
     except Exception:  # any refusal of the accelerator: python-jsonschema decides
         return False
 
