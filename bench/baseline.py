@@ -31,7 +31,7 @@ from psycopg.types.json import Jsonb
 from ruamel.yaml import YAML
 
 from loader.kinds import KINDS, KINDS_BY_NAME, Kind
-from loader.model import Component, Pack
+from loader.packs.model import Component, Pack
 
 SCHEMA = "attune"
 
@@ -69,7 +69,7 @@ def in_load_order(packs: Iterable[Pack]) -> list[Component]:
     with their values decoded (the check keeps them as row JSON), so that no writer
     decodes them on the clock."""
     components = [_thawed(c) for pack in packs for c in pack.all_components()]
-    return sorted(components, key=lambda c: c.kind.order)  # stable: keeps file order
+    return sorted(components, key=lambda c: KINDS.index(c.kind))  # stable: keeps file order
 
 
 def _thawed(c: Component) -> Component:

@@ -50,9 +50,9 @@ from psycopg.conninfo import make_conninfo
 from bench import baseline, floor, packgen
 from bench.baseline import StepResult
 from loader import CORE_PACK_DIR
-from loader.embedded import Cluster
+from loader.database.embedded import Cluster
+from loader.database.migrate import runner
 from loader.kinds import KINDS
-from loader.migrate import runner
 
 # Goals: (first load components/s, times the baseline, no-op reload seconds, peak RSS MB).
 GOAL_RATE = 10_000
@@ -356,8 +356,12 @@ def _load(
     if profiler:
         profiler.enable()
     cpu_before = _own_cpu_s()
-    report = load_packs(
-        [Path(p) for p in paths], database_url=conninfo, use_cache=use_cache, progress=progress
+    report = load_packs(  # the collector paused, as the CLI runs it
+        [Path(p) for p in paths],
+        database_url=conninfo,
+        use_cache=use_cache,
+        progress=progress,
+        pause_gc=True,
     )
     wall = time.perf_counter() - started
     cpu = _own_cpu_s() - cpu_before
@@ -399,7 +403,7 @@ def run_loader(
 
 
 def _timed_check(paths: Sequence[Path]) -> tuple[Any, float]:
-    from loader.check import check_packs
+    from loader.packs.pipeline import check_packs
 
     started = time.perf_counter()
     checked = check_packs(list(paths))

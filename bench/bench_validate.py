@@ -6,7 +6,7 @@
 Generates ``--packs`` synthetic packs of ``--components`` components each
 (:mod:`bench.packgen`) and measures, on the same files:
 
-1. ``loader.check.check_packs`` on packs/core plus the packs, as the CLI runs it: every
+1. ``loader.packs.pipeline.check_packs`` on packs/core plus the packs, as the CLI runs it: every
    stage (YAML, schema, semantics, paths), best of ``--repeat`` runs in one warm
    process, once with jsonschema-rs as the fast path (when installed) and once with
    python-jsonschema alone;
@@ -35,10 +35,10 @@ from pathlib import Path
 
 from bench import packgen
 from loader import CORE_PACK_DIR, SCHEMAS_DIR
-from loader.check import check_packs
-from loader.discover import PackFiles, discover_pack
 from loader.kinds import KINDS_BY_NAME, PACK
-from loader.schemas import _RS, load_schemas
+from loader.packs.discover import PackFiles, discover_pack
+from loader.packs.pipeline import check_packs
+from loader.packs.schema.registry import ACCELERATOR, load_schemas
 
 GOAL_FILES_PER_S = 2_000
 GOAL_VS_PEER = 5.0
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-validate-") as scratch:
         roots = packgen.generate(Path(scratch), args.packs, args.components, args.seed)
         measures = [measure_loader(roots, args.repeat, fast=False)]
-        if _RS is not None:
+        if ACCELERATOR is not None:
             measures.insert(0, measure_loader(roots, args.repeat, fast=True))
         peer = None if args.no_peer else measure_peer(roots)
         if peer is None and not args.no_peer:

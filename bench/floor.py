@@ -25,7 +25,7 @@ from psycopg.types.json import Jsonb
 
 from bench.baseline import SCHEMA, StepResult, columns, timed_run
 from loader.kinds import KINDS, Kind
-from loader.model import Component, Pack
+from loader.packs.model import Component, Pack
 
 
 def libyaml_parser() -> tuple[str, Callable[[bytes], Any]]:

@@ -7,11 +7,10 @@ The installation hook's API: :func:`load_packs`, :func:`plan_packs`,
 from __future__ import annotations
 
 from loader.api import load_packs, plan_packs, seed, validate_packs
-from loader.diagnostics import Diagnostic
 from loader.errors import LoaderError
-from loader.paths import CORE_PACK_DIR, MIGRATIONS_DIR, PROJECT_ROOT, SCHEMAS_DIR
-from loader.plan import AbsentPolicy
-from loader.report import Report
+from loader.report import AbsentPolicy, Report
+from loader.report.diagnostics import Diagnostic
+from loader.resources import CORE_PACK_DIR, MIGRATIONS_DIR, PROJECT_ROOT, SCHEMAS_DIR
 
 __all__ = [
     "CORE_PACK_DIR",

@@ -1,5 +1,7 @@
-"""The library entry points. Each returns a :class:`~loader.report.Report` and never
-prints or exits; the CLI prints the same report."""
+"""The library entry points. Each returns a :class:`~loader.report.Report` (or, for the
+migration and embedded-database commands, the runner's result) and never prints or
+exits; the CLI prints the same results. Nothing here changes the process's global
+state, unless asked to: see ``pause_gc``."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from loader import codes
-from loader.archives import ArchiveError, extract_pack, is_archive, scratch_directory
-from loader.check import check_packs, sort_diagnostics
-from loader.database import conninfo_for
-from loader.diagnostics import Diagnostic
-from loader.loading import LoadOptions, run_load
-from loader.migrate import runner
-from loader.plan import AbsentPolicy
-from loader.report import Report
+from loader.database.embedded import Cluster, ClusterStatus
+from loader.database.load import LoadOptions, run_load
+from loader.database.migrate import runner
+from loader.database.migrate.runner import MigrateResult, MigrationStatus
+from loader.database.target import conninfo_for
+from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
+from loader.packs.pipeline import check_packs, sort_diagnostics
+from loader.report import AbsentPolicy, Report, codes
+from loader.report.diagnostics import Diagnostic
+from loader.resources import MIGRATIONS_DIR
 
 Progress = Callable[[str], None]
 
@@ -26,16 +29,18 @@ def _quiet(_: str) -> None:
     pass
 
 
-def validate_packs(paths: Sequence[str | Path]) -> Report:
+def validate_packs(paths: Sequence[str | Path], *, pause_gc: bool = False) -> Report:
     """Validate pack directories (or ``.tar.gz`` / ``.zip`` pack archives) without a
     database: every file is parsed and checked against its kind's schema and the
     semantic rules, and references must resolve among the packs given.
 
     :param paths: the packs; give ``packs/core`` too when a pack uses its runtimes.
+    :param pause_gc: pause Python's cyclic garbage collector during the call (see
+        :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``validate``; ``report.ok`` says whether it is valid.
     """
     report = Report(command="validate")
-    with _pack_roots(paths, report) as (roots, shown), _cyclic_gc_paused():
+    with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         result = check_packs(roots)
         report.packs = [p.ref for p in result.packs]
         report.files_checked = result.files_checked
@@ -53,6 +58,7 @@ def load_packs(
     lock_timeout_s: float = 30.0,
     use_cache: bool = True,
     progress: Progress = _quiet,
+    pause_gc: bool = False,
 ) -> Report:
     """Validate packs, plan them against the database and write the plan in one
     transaction. Nothing is written when any error is found, on a conflict, or with
@@ -64,13 +70,15 @@ def load_packs(
         ``remove``, ``disable`` or ``retain``.
     :param lock_timeout_s: how long to wait for another loader of the same packs.
     :param use_cache: recognise a reload whose files and rows are unchanged since the
-        last load of the same pack directories, without parsing (loader.loadcache).
+        last load of the same pack directories, without parsing (loader.database.reload_cache).
+    :param pause_gc: pause Python's cyclic garbage collector during the call (see
+        :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``load``; ``report.applied`` says whether it wrote.
     :raises loader.errors.LoaderError: the database is unreachable or fails, or the
         lock wait timed out.
     """
     options = LoadOptions(AbsentPolicy(absent), dry_run, lock_timeout_s, use_cache)
-    return _load("load", paths, database_url, options, progress)
+    return _load("load", paths, database_url, options, progress, pause_gc)
 
 
 def plan_packs(
@@ -80,10 +88,12 @@ def plan_packs(
     absent: AbsentPolicy | str = AbsentPolicy.REMOVE,
     use_cache: bool = True,
     progress: Progress = _quiet,
+    pause_gc: bool = False,
 ) -> Report:
-    """What :func:`load_packs` would change; runs in a read-only transaction."""
+    """What :func:`load_packs` would change; runs in a read-only transaction.
+    ``pause_gc`` as for :func:`load_packs`."""
     options = LoadOptions(AbsentPolicy(absent), dry_run=True, use_cache=use_cache)
-    return _load("plan", paths, database_url, options, progress)
+    return _load("plan", paths, database_url, options, progress, pause_gc)
 
 
 def seed(
@@ -91,12 +101,70 @@ def seed(
     *,
     database_url: str | None = None,
     progress: Progress = _quiet,
+    pause_gc: bool = False,
 ) -> Report:
     """Migrate the database to the latest schema, then load ``paths``: the one
-    post-migration step for CI. Idempotent."""
+    post-migration step for CI. Idempotent. ``pause_gc`` as for :func:`load_packs`."""
     url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
     runner.migrate(url, notify=progress)
-    return _load("seed", paths, url, LoadOptions(), progress)
+    return _load("seed", paths, url, LoadOptions(), progress, pause_gc)
+
+
+def migrate(
+    *,
+    database_url: str | None = None,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    dry_run: bool = False,
+    target_version: int | None = None,
+    ignore_missing: bool = False,
+    lock_timeout_s: float = 60.0,
+    progress: Progress = _quiet,
+) -> MigrateResult:
+    """Apply the pending schema migrations, each in one transaction with its ledger row.
+
+    :param database_url: as for :func:`load_packs`; the embedded database is started
+        but not migrated beforehand.
+    :param target_version: apply up to this version only (None: all).
+    :param ignore_missing: go on when an applied migration's file is gone.
+    :raises loader.errors.LoaderError: the ledger disagrees with the files, a migration
+        failed, the database is unreachable or the lock wait timed out.
+    """
+    url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
+    return runner.migrate(
+        url,
+        migrations_dir,
+        dry_run=dry_run,
+        target_version=target_version,
+        ignore_missing=ignore_missing,
+        lock_timeout_s=lock_timeout_s,
+        notify=progress,
+    )
+
+
+def migration_status(
+    *,
+    database_url: str | None = None,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    progress: Progress = _quiet,
+) -> list[MigrationStatus]:
+    """Every migration as applied, pending, modified, missing or failed; read-only."""
+    url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
+    return runner.status(url, migrations_dir)
+
+
+def embedded_status() -> ClusterStatus:
+    """Where the embedded database's cluster lives and whether it runs."""
+    return Cluster().status()
+
+
+def stop_embedded() -> bool:
+    """Stop the embedded cluster (its data stays); False when it was not running."""
+    return Cluster().stop()
+
+
+def embedded_url() -> str:
+    """The embedded database's URL, starting its cluster if needed."""
+    return Cluster().ensure_started()
 
 
 def _load(
@@ -105,9 +173,10 @@ def _load(
     database_url: str | None,
     options: LoadOptions,
     progress: Progress,
+    pause_gc: bool,
 ) -> Report:
     report = Report(command=command)
-    with _pack_roots(paths, report) as (roots, shown), _cyclic_gc_paused():
+    with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         if report.ok:
             run_load(roots, report, options, database_url=database_url, progress=progress)
         _present(report, shown)
@@ -115,17 +184,23 @@ def _load(
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A load allocates a great many small, acyclic objects and keeps them all until
-    it ends, so Python's cycle collector finds nothing while re-walking them ever more
-    often: a quarter of a 100,000-file check (docs/performance.md). Plain reference
-    counting still frees everything."""
+def cyclic_gc_paused(pause: bool = True) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (with ``pause``), then
+    put it back as it was: re-enabled only if it was enabled before.
+
+    A load allocates a great many small, acyclic objects and keeps them all until it
+    ends, so the cycle collector finds nothing while re-walking them ever more often:
+    a quarter of a 100,000-file check (docs/performance.md). Plain reference counting
+    still frees everything. The collector is process-wide, so only the CLI, which owns
+    its process, pauses it by default; an application embedding the library decides.
+    """
     enabled = gc.isenabled()
-    gc.disable()
+    if pause:
+        gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if pause and enabled:
             gc.enable()
 
 

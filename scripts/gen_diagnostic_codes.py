@@ -1,4 +1,4 @@
-"""Generate docs/diagnostic-codes.md from ``loader/codes.py``.
+"""Generate docs/diagnostic-codes.md from ``loader/report/codes.py``.
 
 Usage::
 
@@ -35,12 +35,12 @@ def render() -> str:
     """The whole document, deterministic."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from loader.codes import CODES
+    from loader.report.codes import CODES
 
     lines = [
         "# Diagnostic codes",
         "",
-        f"<!-- Generated from loader/codes.py by `{REGENERATE}`; do not edit. -->",
+        f"<!-- Generated from loader/report/codes.py by `{REGENERATE}`; do not edit. -->",
         "",
         "Every problem the validator (and the loader) reports carries one of these codes.",
         "A code names a kind of problem and never changes; the message that comes with it",

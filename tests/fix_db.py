@@ -2,7 +2,7 @@
 
 The server is ``ATTUNE_TEST_DATABASE_URL`` when set (a superuser URL; databases are
 created on it), else a testcontainers PostgreSQL when a Docker engine answers, else
-an ephemeral cluster from :mod:`loader.embedded`. Migrations are applied once into a
+an ephemeral cluster from :mod:`loader.database.embedded`. Migrations are applied once into a
 template database; every test gets its own copy.
 """
 
@@ -20,8 +20,8 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from loader.embedded import Cluster
-from loader.migrate import runner
+from loader.database.embedded import Cluster
+from loader.database.migrate import runner
 
 Connect = Callable[[], psycopg.Connection[tuple[object, ...]]]
 

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from loader.embedded import SERVER_USER
+from loader.database.embedded import SERVER_USER
 
 PoolerUrl = Callable[[str], str]  # a direct database URL -> the same database via the pooler
 _PORT = 6432

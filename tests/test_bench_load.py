@@ -27,7 +27,7 @@ from bench.bench_load import (
     writes_between,
 )
 from loader import CORE_PACK_DIR
-from loader.check import check_packs
+from loader.packs.pipeline import check_packs
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from tests.schema_helpers import ROOT, load_schemas
+from tests.helpers.schemas import ROOT, load_schemas
 
 SCRIPT = ROOT / "scripts" / "gen_pack_format.py"
 DOC = ROOT / "docs" / "pack-format.md"

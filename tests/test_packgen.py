@@ -11,7 +11,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from bench import packgen
-from tests.schema_helpers import error_texts, load_yaml, pack_files
+from tests.helpers.schemas import error_texts, load_yaml, pack_files
 
 
 def _files(root: Path) -> dict[str, bytes]:

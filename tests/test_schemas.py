@@ -18,9 +18,8 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 from ruamel.yaml import YAML
 
-from loader import convert
-from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind
-from tests.schema_helpers import (
+from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind, convert
+from tests.helpers.schemas import (
     CORE_PACK,
     DRAFT_2020_12,
     ID_BASE,

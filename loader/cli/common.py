@@ -10,8 +10,7 @@ from types import FrameType
 
 import typer
 
-from loader.cli.exit_codes import ExitCode
-from loader.errors import LoaderError
+from loader.errors import ExitCode, LoaderError
 
 
 def say(message: str) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
+from loader import api
 from loader.cli import app
 from loader.cli.common import guarded
-from loader.embedded import Cluster
+from loader.report.database import write_cluster_state
 
 db_app = typer.Typer(
     help="Manage the embedded default database (a local cluster in a state directory).",
@@ -19,19 +22,15 @@ app.add_typer(db_app, name="db")
 def db_status() -> None:
     """Say where the embedded cluster lives and whether it runs."""
     with guarded():
-        state = Cluster().status()
-    typer.echo(f"state directory: {state.root}")
-    typer.echo(f"initialised: {'yes' if state.initialised else 'no'}")
-    typer.echo(f"running: {'yes' if state.running else 'no'}")
-    if state.url:
-        typer.echo(f"url: {state.url}")
+        state = api.embedded_status()
+    write_cluster_state(state, sys.stdout)
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded cluster (its data stays; the next command starts it again)."""
     with guarded():
-        stopped = Cluster().stop()
+        stopped = api.stop_embedded()
     typer.echo("stopped" if stopped else "not running")
 
 
@@ -44,4 +43,4 @@ def db_url() -> None:
       psql "$(attune-loader db url)"
     """
     with guarded():
-        typer.echo(Cluster().ensure_started())
+        typer.echo(api.embedded_url())

@@ -10,15 +10,13 @@ from typing import Annotated
 
 import typer
 
-from loader import api
+from loader import CORE_PACK_DIR, api
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
-from loader.cli.exit_codes import ExitCode
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
-from loader.paths import CORE_PACK_DIR
-from loader.plan import AbsentPolicy
-from loader.report import Report
+from loader.errors import ExitCode
+from loader.report import AbsentPolicy, Report
 
 Paths = Annotated[
     list[Path],
@@ -73,8 +71,7 @@ def _progress(output: OutputFormat, verbose: int) -> Iterator[api.Progress]:
 def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
     print_report(report, output, verbose)
     if not report.ok:
-        conflict = any(d.code.startswith("conflict.") for d in report.errors)
-        exit_with(ExitCode.CONFLICT if conflict else ExitCode.INVALID)
+        exit_with(report.exit_code)
     if detailed and not report.applied and report.pending:
         exit_with(ExitCode.CHANGES_PENDING)
 
@@ -108,6 +105,7 @@ def load(
         report = api.load_packs(
             paths, database_url=database_url, dry_run=dry_run, absent=absent,
             lock_timeout_s=lock_timeout, use_cache=not no_cache, progress=progress,
+            pause_gc=True,
         )  # fmt: skip
     _finish(report, output, verbose, detailed_exitcode)
 
@@ -133,7 +131,7 @@ def plan(
     with guarded(), _progress(output, verbose) as progress:
         report = api.plan_packs(
             paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-            progress=progress,
+            progress=progress, pause_gc=True,
         )  # fmt: skip
     _finish(report, output, max(verbose, 1), detailed_exitcode)
 
@@ -159,7 +157,9 @@ def seed(
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
     """
     with guarded(), _progress(output, verbose) as progress:
-        report = api.seed(packs or [CORE_PACK_DIR], database_url=database_url, progress=progress)
+        report = api.seed(
+            packs or [CORE_PACK_DIR], database_url=database_url, progress=progress, pause_gc=True
+        )
     _finish(report, output, verbose, False)
 
 

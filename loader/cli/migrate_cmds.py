@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from loader import MIGRATIONS_DIR, api
 from loader.cli import app
 from loader.cli.common import guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
-from loader.database import conninfo_for
-from loader.migrate import runner
-from loader.paths import MIGRATIONS_DIR
+from loader.report.database import write_migration_run, write_migration_states
 
 MigrationsDir = Annotated[
     Path,
@@ -52,25 +51,16 @@ def migrate(
       attune-loader migrate --dry-run --database-url postgresql://localhost/attune
     """
     with guarded():
-        url = conninfo_for(database_url, migrate_embedded=False, notify=say)
-        result = runner.migrate(
-            url,
-            migrations_dir,
+        result = api.migrate(
+            database_url=database_url,
+            migrations_dir=migrations_dir,
             dry_run=dry_run,
             target_version=target_version,
             ignore_missing=ignore_missing,
             lock_timeout_s=lock_timeout,
-            notify=say if output is OutputFormat.TEXT else lambda _: None,
+            progress=say if output is OutputFormat.TEXT else lambda _: None,
         )
-    if output is OutputFormat.JSON:
-        typer.echo(json.dumps(_result_json(result), indent=2))
-        return
-    if dry_run:
-        for m in result.pending:
-            typer.echo(f"would apply {m.path.name}")
-        typer.echo(f"{len(result.pending)} migration(s) pending")
-    else:
-        typer.echo(f"applied {len(result.applied)} migration(s) in {result.elapsed_s:.2f} s")
+    write_migration_run(result, output is OutputFormat.JSON, sys.stdout)
 
 
 @app.command()
@@ -86,23 +76,7 @@ def status(
       attune-loader status --output json
     """
     with guarded():
-        url = conninfo_for(database_url, migrate_embedded=False, notify=say)
-        states = runner.status(url, migrations_dir)
-    if output is OutputFormat.JSON:
-        rows = [
-            {"version": s.version, "description": s.description, "state": s.state.value}
-            for s in states
-        ]
-        typer.echo(json.dumps({"migrations": rows}, indent=2))
-        return
-    for s in states:
-        typer.echo(f"{s.version}  {s.state.value:<8}  {s.description}")
-
-
-def _result_json(result: runner.MigrateResult) -> dict[str, object]:
-    return {
-        "dry_run": result.dry_run,
-        "applied": [m.path.name for m in result.applied],
-        "pending": [m.path.name for m in result.pending],
-        "elapsed_s": round(result.elapsed_s, 3),
-    }
+        states = api.migration_status(
+            database_url=database_url, migrations_dir=migrations_dir, progress=say
+        )
+    write_migration_states(states, output is OutputFormat.JSON, sys.stdout)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,9 +10,9 @@ import typer
 from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with
-from loader.cli.exit_codes import ExitCode
 from loader.cli.options import Output, OutputFormat, Verbose
-from loader.reporters import GithubReporter, write_report
+from loader.cli.render import print_report
+from loader.errors import ExitCode
 
 
 @app.command("validate")
@@ -53,8 +51,6 @@ def validate(
             "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
         )
         exit_with(ExitCode.USAGE)
-    report = api.validate_packs(paths)
-    write_report(report, output.value, sys.stdout, verbose)
-    if output is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
-        GithubReporter(sys.stdout, verbose).report(report)
-    exit_with(ExitCode.OK if report.ok else ExitCode.INVALID)
+    report = api.validate_packs(paths, pause_gc=True)
+    print_report(report, output, verbose)
+    exit_with(report.exit_code)

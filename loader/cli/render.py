@@ -7,14 +7,9 @@ import sys
 
 from loader.cli.options import OutputFormat
 from loader.report import Report
-from loader.reporters import GithubReporter, write_report
-from loader.summary import PlanTextReporter
+from loader.report.reporters import write_report
 
 
 def print_report(report: Report, output: OutputFormat, verbose: int) -> None:
-    if output is OutputFormat.TEXT and report.command != "validate":
-        PlanTextReporter(sys.stdout, verbose).report(report)
-    else:
-        write_report(report, output.value, sys.stdout, verbose)
-    if output is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
-        GithubReporter(sys.stdout, verbose).report(report)
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    write_report(report, output.value, sys.stdout, verbose, annotate)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import sys
 from typing import Annotated
 
 import typer
 
 from loader.cli import app
-from loader.cli.exit_codes import ExitCode
-from loader.kinds import KINDS, KINDS_BY_NAME
-from loader.paths import SCHEMAS_DIR
+from loader.errors import ExitCode
+from loader.report.schemas import SCHEMA_NAMES, schema_text, write_schema_list
 
 schemas_app = typer.Typer(help="List or print the JSON Schemas packs are validated against.")
 app.add_typer(schemas_app, name="schemas")
@@ -28,10 +27,7 @@ def schemas_list(ctx: typer.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    for kind in KINDS:
-        schema = json.loads((SCHEMAS_DIR / kind.schema).read_text())
-        folder = f"{kind.folder}/" if kind.folder else "pack.yaml" if kind.name == "pack" else "-"
-        typer.echo(f"{kind.name:<15} {folder:<17} {kind.schema:<28} {schema.get('$id', '')}")
+    write_schema_list(sys.stdout)
 
 
 @schemas_app.command("show")
@@ -39,11 +35,9 @@ def schemas_show(
     kind: Annotated[str, typer.Argument(help="A kind name, e.g. action, or 'defs'.")],
 ) -> None:
     """Print one schema as JSON."""
-    name = "defs.schema.json" if kind == "defs" else None
-    if name is None and kind in KINDS_BY_NAME:
-        name = KINDS_BY_NAME[kind].schema
-    if name is None:
-        choices = ", ".join([*KINDS_BY_NAME, "defs"])
+    text = schema_text(kind)
+    if text is None:
+        choices = ", ".join(SCHEMA_NAMES)
         typer.echo(f"error: unknown kind '{kind}' (choose from {choices})", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    typer.echo((SCHEMAS_DIR / name).read_text(), nl=False)
+    typer.echo(text, nl=False)

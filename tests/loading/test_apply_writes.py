@@ -11,15 +11,14 @@ import pytest
 
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
-from loader.apply import apply_plan
-from loader.check import check_packs
+from loader.database.apply import apply_plan
+from loader.database.conn import Conn
+from loader.database.plan import build_plan
 from loader.errors import DatabaseError
-from loader.plan import AbsentPolicy, build_plan
-from loader.report import Action
-from tests.loading.packs import DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, row_versions
-
-Conn = psycopg.Connection[Any]
+from loader.packs.pipeline import check_packs
+from loader.report import AbsentPolicy, Action
+from tests.helpers.db import count_rows, row_versions
+from tests.helpers.packs import DEMO_FILES, demo_pack
 
 # What COPY's text format and JSON both escape, and text beyond ASCII.
 TRICKY = "back\\slash \\n \\\\ \"double\" 'single'\nnewline\ttab\r naïve ✓ 日本語 😀 \\N"
@@ -139,7 +138,7 @@ def test_update_of_rows_already_equal_writes_nothing(
     other.execute("UPDATE attune.action SET description = 'drifted' WHERE ref = 'demo.hello'")
     with psycopg.connect(database_url) as writer:
         plan = build_plan(writer, check_packs(paths).packs, AbsentPolicy.REMOVE)
-        assert [i.ref for i in plan.items if i.action is Action.UPDATE] == ["demo.hello"]
+        assert [c.ref for c in plan.changes if c.action is Action.UPDATE] == ["demo.hello"]
         other.execute(
             "UPDATE attune.action SET description = %s WHERE ref = 'demo.hello'", (original,)
         )

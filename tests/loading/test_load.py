@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from loader import CORE_PACK_DIR, plan
+from loader import CORE_PACK_DIR
 from loader.api import load_packs, plan_packs
+from loader.database import plan
+from loader.database.conn import Conn
 from loader.report import Action, Report
-from tests.loading.packs import DEMO_COUNTS, DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, refs, row_versions, sequence_values
+from tests.helpers.db import count_rows, refs, row_versions, sequence_values
+from tests.helpers.packs import DEMO_COUNTS, DEMO_FILES, demo_pack
 
-Conn = psycopg.Connection[Any]
 OLD_RUNTIME_ROWS = Path(__file__).parent.parent / "data" / "runtime_rows_old_migrations.json"
 
 

@@ -11,10 +11,9 @@ import pytest
 from bench.packgen import generate
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
+from loader.database.conn import Conn
 from loader.errors import LockTimeout
-from tests.loading.state import count_rows
-
-Conn = psycopg.Connection[Any]
+from tests.helpers.db import count_rows
 
 
 def test_lock_wait_is_bounded(tmp_path: Path, database_url: str, conn: Conn) -> None:

@@ -7,17 +7,16 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from bench import packgen
 from loader import CORE_PACK_DIR, MIGRATIONS_DIR, PROJECT_ROOT
+from loader.database.conn import Conn
 from tests.fix_pgbouncer import PoolerUrl
-from tests.loading.state import count_rows
+from tests.helpers.db import count_rows
 
-Conn = psycopg.Connection[Any]
 _CONCURRENT = 4
 
 

@@ -7,43 +7,31 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import tarfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.api import load_packs
-from tests.loading.packs import DEMO_FILES, demo_pack
-from tests.loading.state import count_rows, refs, row_versions
-
-Conn = psycopg.Connection[Any]
-
-
-def _run(command: list[str], env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, *command],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
-        env=env,
-        timeout=300,
-    )
+from loader.database.conn import Conn
+from tests.helpers.cli import cli_command, run_cli, run_python
+from tests.helpers.db import count_rows, refs, row_versions
+from tests.helpers.packs import DEMO_FILES, demo_pack
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``attune-loader ARGS``."""
-    return _run(["-m", "loader", *args], env)
+    return run_cli(*args, env=env)
 
 
 def _load_pack(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``load-pack ARGS``, through the console script's own entry function."""
-    return _run(["-c", "from loader.cli import load_pack_main; load_pack_main()", *args], env)
+    return run_python(
+        "-c", "from loader.cli import load_pack_main; load_pack_main()", *args, env=env
+    )
 
 
 def test_load_pack_json_report_and_reload(database_url: str) -> None:
@@ -95,10 +83,7 @@ def test_sigkill_mid_apply_leaves_database_unchanged(
     # The loader writes packs, runtimes and triggers, then waits here for actions.
     blocker.execute("LOCK TABLE attune.action IN SHARE ROW EXCLUSIVE MODE")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "loader",
+        cli_command(
             "load",
             str(CORE_PACK_DIR),
             str(demo),
@@ -106,7 +91,7 @@ def test_sigkill_mid_apply_leaves_database_unchanged(
             database_url,
             "--lock-timeout",
             "120",
-        ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=PROJECT_ROOT,
@@ -163,17 +148,14 @@ def test_eight_concurrent_loaders_of_overlapping_packs(
     rng.shuffle(chosen)
     procs = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "loader",
+            cli_command(
                 "load",
                 *map(str, paths),
                 "--database-url",
                 database_url,
                 "--output",
                 "json",
-            ],
+            ),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

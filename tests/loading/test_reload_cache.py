@@ -6,27 +6,26 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from loader import CORE_PACK_DIR, loadcache
+from loader import CORE_PACK_DIR
 from loader.api import load_packs
-from loader.embedded import Cluster, find_bindir
-from loader.migrate import runner
+from loader.database import reload_cache
+from loader.database.conn import Conn
+from loader.database.embedded import Cluster, find_bindir
+from loader.database.migrate import runner
 from loader.report import Action
-from tests.loading.state import row_versions
-
-Conn = psycopg.Connection[Any]
+from tests.helpers.db import row_versions
 
 
 @pytest.fixture
 def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of packs/core; its files count as settled at once."""
-    monkeypatch.setattr(loadcache, "_RACY_NS", 0)
+    monkeypatch.setattr(reload_cache, "_RACY_NS", 0)
     return Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "core"))
 
 
@@ -95,7 +94,7 @@ def test_freshly_written_files_are_not_remembered(tmp_path: Path, database_url: 
 def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str) -> None:
     """An entry that is not what the loader wrote is ignored, then rewritten."""
     load_packs([core], database_url=database_url)
-    directory = loadcache.cache_dir()
+    directory = reload_cache.cache_dir()
     assert directory is not None
     for entry in directory.glob("*.json"):
         entry.write_text('{"files": 1}')
@@ -121,7 +120,7 @@ def _description(url: str) -> str:
 
 def _identity(url: str) -> str:
     with psycopg.connect(url) as c:
-        return loadcache.database_identity(c)
+        return reload_cache.database_identity(c)
 
 
 def _tool(name: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loader.report import Action, Change, Report
-from loader.summary import summary_table
+from loader.report.summary import summary_table
 
 
 def _report(applied: bool) -> Report:

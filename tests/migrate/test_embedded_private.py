@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from loader.embedded import Cluster, find_bindir
+from loader.database.embedded import Cluster, find_bindir
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="runs a probe as another OS user")
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from loader import MIGRATIONS_DIR
+from loader.database.migrate import files, runner
+from loader.database.migrate.runner import State
 from loader.errors import LockTimeout, MigrationError
-from loader.migrate import files, runner
-from loader.migrate.runner import State
+from tests.helpers.cli import cli_command, run_cli
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -84,16 +84,13 @@ def test_ledger_matches_sqlx_layout_and_checksums(empty_database_url: str) -> No
 
 def test_concurrent_migrators_apply_each_file_once(empty_database_url: str) -> None:
     """Four migrate processes at once: all succeed, each file is applied exactly once."""
-    command = [
-        sys.executable,
-        "-m",
-        "loader",
+    command = cli_command(
         "migrate",
         "--output",
         "json",
         "--database-url",
         empty_database_url,
-    ]
+    )
     procs = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(4)
@@ -224,20 +221,8 @@ def test_cli_exit_code_and_message_for_modified_file(
     """The CLI names the file and the remedy on stderr and exits with the database code."""
     runner.migrate(empty_database_url, mig_dir)
     (mig_dir / "20250101000001_first_table.sql").write_text("SELECT 2;\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "loader",
-            "migrate",
-            "--database-url",
-            empty_database_url,
-            "--migrations-dir",
-            str(mig_dir),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    proc = run_cli(
+        "migrate", "--database-url", empty_database_url, "--migrations-dir", str(mig_dir)
     )
     assert proc.returncode == 4
     assert "20250101000001_first_table.sql was changed after it was applied" in proc.stderr

@@ -16,8 +16,8 @@ import json
 import sys
 from pathlib import Path
 
-from tests.schema.catalog import Catalog, count_objects, diff_catalogs
-from tests.schema.snapshot import SNAPSHOT
+from tests.helpers.catalog import Catalog, count_objects, diff_catalogs
+from tests.helpers.snapshot import SNAPSHOT
 
 
 def load(path: Path) -> Catalog:

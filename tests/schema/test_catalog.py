@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
 from loader import MIGRATIONS_DIR
-from tests.schema.catalog import Catalog, diff_catalogs, read_catalog
-from tests.schema.snapshot import SNAPSHOT
-from tests.schema.support import one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers.catalog import Catalog, diff_catalogs, read_catalog
+from tests.helpers.snapshot import SNAPSHOT
+from tests.helpers.sql import one
 
 
 def test_catalog_matches_snapshot(conn: Conn) -> None:

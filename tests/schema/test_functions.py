@@ -6,14 +6,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.schema import rows
-from tests.schema.support import one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers import rows
+from tests.helpers.sql import one
 
 TEMPLATE = "/opt/attune/packenvs/{pack_ref}/{runtime_name_lower}"
 

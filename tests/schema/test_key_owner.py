@@ -8,10 +8,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.schema import rows
-from tests.schema.support import error_message, one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers import rows
+from tests.helpers.sql import error_message, one
 
 OWNER_COLUMNS: dict[str, Callable[[Conn], int]] = {
     "identity": rows.identity,

@@ -14,9 +14,9 @@ import pytest
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from tests.schema import rows
+from loader.database.conn import Conn
+from tests.helpers import rows
 
-Conn = psycopg.Connection[Any]
 Connect = Callable[[], Conn]
 
 TOP_KEYS = {"entity_type", "entity_id", "timestamp", "data"}

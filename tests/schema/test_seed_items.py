@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import psycopg
 import pytest
 
-from tests.schema.support import one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers.sql import one
 
 
 def column(table: str, name: str) -> str:

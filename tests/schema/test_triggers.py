@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-import psycopg
 import pytest
 from psycopg import sql
 
-from tests.schema import rows
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers import rows
 
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 

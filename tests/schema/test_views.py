@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tests.schema import rows
-from tests.schema.support import one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from tests.helpers import rows
+from tests.helpers.sql import one
 
 
 def test_workflow_execution_summary(conn: Conn) -> None:

@@ -10,11 +10,10 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from loader.migrate import runner
-from tests.schema import rows
-from tests.schema.support import error_message, one
-
-Conn = psycopg.Connection[Any]
+from loader.database.conn import Conn
+from loader.database.migrate import runner
+from tests.helpers import rows
+from tests.helpers.sql import error_message, one
 
 KEY_FORMAT = re.compile(r"^wh_[a-z0-9]{32}$")
 KEYS_SAMPLED = 3000

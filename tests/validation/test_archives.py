@@ -17,19 +17,18 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.api import load_packs, validate_packs
-from loader.archives import SCRATCH_PREFIX, sweep_stale_scratch
+from loader.database.conn import Conn
+from loader.packs.archives import SCRATCH_PREFIX, sweep_stale_scratch
 from loader.report import Report
-from tests.loading.packs import demo_pack
-from tests.loading.state import count_rows
+from tests.helpers.db import count_rows
+from tests.helpers.packs import demo_pack
 
-Conn = psycopg.Connection[Any]
 Build = Callable[[Path, Path], Path]  # (tmp_path, outside) -> archive
 
 

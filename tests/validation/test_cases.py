@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from loader import CORE_PACK_DIR
-from loader.check import check_packs
-from loader.diagnostics import Diagnostic
-from tests.validation.helpers import under
+from loader.packs.pipeline import check_packs
+from loader.report.diagnostics import Diagnostic
+from tests.helpers.packs import under
 
 CASES = Path(__file__).parent / "cases"
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.is_dir())

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from loader import CORE_PACK_DIR, PROJECT_ROOT
+from loader import CORE_PACK_DIR
 from loader.cli import app
-from loader.cli.exit_codes import ExitCode
-from tests.validation.helpers import SCRIPT, write_pack
+from loader.errors import ExitCode
+from tests.helpers.cli import run_cli
+from tests.helpers.packs import SCRIPT, write_pack
 
 THREE = Path(__file__).parent / "cases" / "invalid" / "three-mistakes"
 
@@ -96,15 +95,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
         },
     )
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
-    done = subprocess.run(
-        [sys.executable, "-m", "loader", "validate", str(CORE_PACK_DIR), str(pack)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    done = run_cli("validate", str(CORE_PACK_DIR), str(pack), env=env, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.splitlines()[-1]
     assert last.startswith("ok: 0 errors") and last.endswith(" files checked)")

@@ -5,24 +5,21 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from loader import PROJECT_ROOT, codes
-from loader.diagnostics import Diagnostic
-from loader.report import Report
+from loader import PROJECT_ROOT
+from loader.report import Report, codes
+from loader.report.diagnostics import Diagnostic
 
 DOCS = PROJECT_ROOT / "docs"
-VALIDATOR_MODULES = (
-    "parse",
-    "discover",
-    "schemas",
-    "validate",
-    "normalise",
-    "semantics",
-    "check",
-    "api",
-)
+LOADER_MODULES = sorted((PROJECT_ROOT / "loader").rglob("*.py"))
+CODE_TABLE = PROJECT_ROOT / "loader" / "report" / "codes.py"
+# A string that reads like a code: a code group, a dot, a lowercase name (file names
+# such as pack.yaml aside).
+LOOKS_LIKE_A_CODE = re.compile(r"([a-z]+)\.[a-z]+(?:-[a-z]+)*")
+FILE_SUFFIXES = frozenset(("yaml", "yml", "json", "sql", "py"))
 
 
 def _generator() -> ModuleType:
@@ -46,18 +43,60 @@ def test_codes_are_stable_names() -> None:
         assert code.summary.endswith(".") and "\n" not in code.summary
 
 
+def _constants() -> set[str]:
+    return {name for name in vars(codes) if name.isupper() and name != "CODES"}
+
+
+def _code_attributes(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "codes"
+        ):
+            yield node.attr
+
+
 def test_every_code_used_is_defined() -> None:
-    """The validator's modules name codes only through loader.codes constants."""
-    defined = {name for name in vars(codes) if name.isupper() and name != "CODES"}
-    for module in VALIDATOR_MODULES:
-        tree = ast.parse((PROJECT_ROOT / "loader" / f"{module}.py").read_text())
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "codes"
-            ):
-                assert node.attr in defined, f"{module}.py uses codes.{node.attr}"
+    """The loader's modules name codes only through constants of the code table."""
+    defined = _constants()
+    for path in LOADER_MODULES:
+        for attr in _code_attributes(path):
+            assert attr in defined, f"{path.name} uses codes.{attr}"
+
+
+def test_every_code_defined_is_used() -> None:
+    """Each constant of the code table is named somewhere in loader/ besides the table."""
+    used = {
+        attr for path in LOADER_MODULES if path != CODE_TABLE for attr in _code_attributes(path)
+    }
+    assert sorted(_constants() - used) == []
+
+
+def _code_like_literals(source: str) -> list[str]:
+    groups = {c.group for c in codes.CODES.values()}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = LOOKS_LIKE_A_CODE.fullmatch(node.value)
+            suffix = node.value.rpartition(".")[2]
+            if match and match[1] in groups and suffix not in FILE_SUFFIXES:
+                found.append(node.value)
+    return found
+
+
+def test_no_code_is_written_as_a_literal() -> None:
+    """Outside the code table, no string literal spells a code ("conflict.referenced")."""
+    for path in LOADER_MODULES:
+        if path != CODE_TABLE:
+            assert _code_like_literals(path.read_text()) == [], path
+
+
+def test_a_literal_code_is_caught() -> None:
+    """The literal check sees a code spelled out, and lets file names pass."""
+    assert _code_like_literals('x = "conflict.referenced"\ny = "pack.yaml"') == [
+        "conflict.referenced"
+    ]
 
 
 def test_every_code_emitted_by_the_loader_is_documented() -> None:

@@ -16,38 +16,31 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR, fastyaml
-from loader.diagnostics import Diagnostic
-from loader.model import ParsedFile
-from loader.parse import (
-    _IMPLICIT,
-    DEFAULT_LIMITS,
-    Limits,
-    Positions,
-    _implicit_tag,
-    parse_file,
-    parse_text,
-)
-from tests.validation.test_parse import KEY, TOKENS
+from loader import PROJECT_ROOT
+from loader.packs.model import ParsedFile
+from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, fast, parse_file, parse_text
+from loader.packs.read.build import IMPLICIT, implicit_tag
+from loader.report.diagnostics import Diagnostic
+from tests.helpers.yaml_strategies import KEY, TOKENS
 
 CASES = Path(__file__).parent / "cases"
 
-pytestmark = pytest.mark.skipif(not fastyaml.SWITCH.enabled, reason="yaml-rs is not installed")
+pytestmark = pytest.mark.skipif(not fast.SWITCH.enabled, reason="yaml-rs is not installed")
 
 
 @contextmanager
 def reader_only() -> Iterator[None]:
     """The reader alone, as without yaml-rs."""
-    saved = fastyaml.SWITCH.enabled
-    fastyaml.SWITCH.enabled = False
+    saved = fast.SWITCH.enabled
+    fast.SWITCH.enabled = False
     try:
         yield
     finally:
-        fastyaml.SWITCH.enabled = saved
+        fast.SWITCH.enabled = saved
 
 
 def _fast(text: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any] | None:
-    return fastyaml.load(text, limits.max_depth, limits.max_nodes, _IMPLICIT)
+    return fast.load(text, limits.max_depth, limits.max_nodes, IMPLICIT)
 
 
 def _reader(text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile | Diagnostic:
@@ -261,7 +254,7 @@ def test_plain_json_spelled_plainly_takes_the_fast_path(document: dict[str, Any]
     """JSON data written as JSON text with no escapes and no unusual numbers is accepted,
     and reads as itself: the gate does not decline everything."""
     text = json.dumps(document, ensure_ascii=False, separators=(", ", ": "))
-    if not fastyaml.gate(text) or not all(_stays_text(s) for s in _strings(document)):
+    if not fast.gate(text) or not all(_stays_text(s) for s in _strings(document)):
         return  # declined by design: written plain, such text would be another type
     data = _fast(text)
     assert data is not None, text
@@ -281,7 +274,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _stays_text(value: str) -> bool:
-    return _implicit_tag(value) in (None, "tag:yaml.org,2002:str")
+    return implicit_tag(value) in (None, "tag:yaml.org,2002:str")
 
 
 # -- Edge cases ---------------------------------------------------------------------------
@@ -450,13 +443,29 @@ def test_limits_as_the_reader_counts(text: str, limits: Limits) -> None:
 # -- The corpus, and the path taken -------------------------------------------------------
 
 
+# Tools' caches hold no YAML of the project's; .git holds none that is checked out.
+_NOT_THE_PROJECTS = frozenset(
+    (".git", ".hypothesis", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+)
+
+
 def _corpus() -> list[Path]:
-    return sorted(CORE_PACK_DIR.rglob("*.yaml")) + sorted(CASES.rglob("*.yaml"))
+    """Every YAML file of the repository: packs, cases, workflows, anything added later."""
+    found = [*PROJECT_ROOT.rglob("*.yaml"), *PROJECT_ROOT.rglob("*.yml")]
+    return sorted(
+        p for p in found if not _NOT_THE_PROJECTS & set(p.relative_to(PROJECT_ROOT).parts)
+    )
 
 
-@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_the_corpus_is_the_whole_repository() -> None:
+    """The corpus reaches past packs/core and the cases (it globs the repository)."""
+    assert {p.relative_to(PROJECT_ROOT).parts[0] for p in _corpus()} >= {"packs", "tests"}
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
 def test_corpus_reads_the_same_either_way(path: Path) -> None:
-    """Every YAML file of packs/core and of the cases: the same data or diagnostic."""
+    """Every YAML file of the repository: when the fast path accepts it, exactly the
+    reference reader's data; otherwise the same diagnostic."""
     found = parse_file(path, str(path))
     with reader_only():
         expected = parse_file(path, str(path))
@@ -475,15 +484,15 @@ def test_fast_path_is_taken_for_ordinary_files(tmp_path: Path) -> None:
     files with escapes in regular expressions and the manifests' versions."""
     generate(tmp_path, 2, 60)
     files = sorted(tmp_path.rglob("*.yaml"))
-    before = fastyaml.SWITCH.taken
+    before = fast.SWITCH.taken
     for path in files:
         assert isinstance(parse_file(path, path.name), ParsedFile)
-    taken = fastyaml.SWITCH.taken - before
+    taken = fast.SWITCH.taken - before
     assert taken >= 0.9 * len(files), (taken, len(files))
     action = next(p for p in files if p.parent.name == "actions")
-    before = fastyaml.SWITCH.taken
+    before = fast.SWITCH.taken
     parse_file(action, action.name)
-    assert fastyaml.SWITCH.taken == before + 1
+    assert fast.SWITCH.taken == before + 1
 
 
 def test_positions_are_the_readers() -> None:
@@ -500,9 +509,9 @@ def test_positions_are_the_readers() -> None:
 def test_without_yaml_rs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without yaml-rs the module imports, the switch is off and the reader reads."""
     monkeypatch.setitem(__import__("sys").modules, "yaml_rs", None)
-    assert fastyaml._yaml_rs() is None
+    assert fast._yaml_rs() is None
     with reader_only():
-        before = fastyaml.SWITCH.taken
+        before = fast.SWITCH.taken
         parsed = parse_text("k: 1\n", "x.yaml")
-        assert fastyaml.SWITCH.taken == before
+        assert fast.SWITCH.taken == before
     assert isinstance(parsed, ParsedFile) and parsed.data == {"k": 1}

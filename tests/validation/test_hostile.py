@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from loader import codes
-from loader.check import check_packs
-from loader.diagnostics import Diagnostic
-from loader.parse import Limits, _read_open, parse_file
-from tests.validation.helpers import SCRIPT, under, write_pack
+from loader.packs.pipeline import check_packs
+from loader.packs.read import Limits, parse_file
+from loader.packs.read.bounded import read_open
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
+from tests.helpers.packs import SCRIPT, under, write_pack
 
 ACTION = "ref: demo.hello\nentry_point: {entry}\n"
 
@@ -68,7 +69,7 @@ def _read_with_stale_size(path: Path, limit: int) -> bytes:
     """Read ``path`` as if fstat() had said 10 bytes, before the file grew to what it holds."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        return _read_open(fd, 10, limit)
+        return read_open(fd, 10, limit)
     finally:
         os.close(fd)
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR, workers
-from loader.check import CheckResult, check_packs
+from loader import CORE_PACK_DIR
 from loader.kinds import KINDS_BY_NAME
-from loader.schemas import load_schemas
+from loader.packs import workers
+from loader.packs.pipeline import CheckResult, check_packs
+from loader.packs.schema.registry import load_schemas
 
 
 def _shape(result: CheckResult) -> list[object]:

@@ -11,20 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from loader import codes
-from loader.diagnostics import Diagnostic
-from loader.model import ParsedFile
-from loader.parse import Limits, Positions, parse_file, parse_text
+from loader.packs.model import ParsedFile
+from loader.packs.read import Limits, Positions, parse_file, parse_text
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
+from tests.helpers.yaml_strategies import KEY, TOKENS
 
-TOKENS = [
-    "0", "-0", "+5", "017", "0o17", "0x1F", "0b101", "1_000", "1.5", "1.", ".5", "-.5",
-    "1e3", "1.5e-3", "+1.0E+2", "true", "True", "TRUE", "false", "yes", "no", "on", "off",
-    "null", "Null", "~", "", "=", "<<", "3.10", "1:30", "2026-01-01", "2026-01-01 10:00:00",
-    ".inf", "-.Inf", ".nan", "x", "a b", "'q'", '"d"', "!!str 5", "!!int 7", "!!float 1",
-    "!!bool true", "!!bool yes", "!!int +0o17", "!!int -0x1_F", "!!float 1_0.5", "!!null ~",
-    "! 5", "0.1.2", "_", "1__0", "0x", "+", "-", "@x", "%x", "&a x",
-]  # fmt: skip
-KEY = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 SCALAR = st.sampled_from(TOKENS) | st.from_regex(r"[A-Za-z0-9_.+-]{1,6}", fullmatch=True)
 
 

@@ -9,10 +9,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from loader import codes
-from loader.check import check_packs
-from loader.discover import PackFiles, PackPaths, PathProblem, _split, yaml_files
-from tests.validation.helpers import SCRIPT, under, write_pack
+from loader.packs.discover import PackFiles, PackPaths, PathProblem, split_path, yaml_files
+from loader.packs.pipeline import check_packs
+from loader.report import codes
+from tests.helpers.packs import SCRIPT, under, write_pack
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_yaml_files_are_the_visible_yaml_files_of_the_folder(tmp_path: Path) -> 
 @pytest.mark.parametrize("text", [".", "a", "a/b", "/", "/a", "//", "//a", "..", "a/.."])
 def test_split_is_parent_and_name(text: str) -> None:
     """PackPaths splits a path's text as pathlib splits the path."""
-    assert _split(str(Path(text))) == (str(Path(text).parent), Path(text).name)
+    assert split_path(str(Path(text))) == (str(Path(text).parent), Path(text).name)
 
 
 @pytest.fixture

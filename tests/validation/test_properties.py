@@ -10,8 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loader import codes
-from loader.check import check_packs
+from loader.packs.pipeline import check_packs
+from loader.report import codes
 
 NAME = st.from_regex(r"[a-z][a-z0-9_]{1,8}", fullmatch=True)
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from loader.diagnostics import Diagnostic, Severity
 from loader.report import Report
-from loader.reporters import REPORTERS, github_command, write_report
+from loader.report.diagnostics import Diagnostic, Severity
+from loader.report.github import github_command
+from loader.report.reporters import REPORTERS, write_report
 
 DIAGNOSTICS = [
     Diagnostic("p/actions/a.yaml", 3, 1, "schema.unknown-key", "unknown key 'x'", "remove it"),

@@ -13,14 +13,13 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from loader import CORE_PACK_DIR, codes
-from loader.diagnostics import Diagnostic
-from loader.discover import discover_pack
+from loader import CORE_PACK_DIR
 from loader.kinds import KINDS_BY_NAME, PACK, Kind
-from loader.model import ParsedFile
-from loader.parse import parse_file, parse_text
-from loader.schemas import (
-    _RS,
+from loader.packs.discover import discover_pack
+from loader.packs.model import ParsedFile
+from loader.packs.read import parse_file, parse_text
+from loader.packs.schema.registry import (
+    ACCELERATOR,
     FORMAT_CHECKER,
     certainly_fits,
     certainly_valid,
@@ -29,7 +28,9 @@ from loader.schemas import (
     metaschema_errors,
     unresolvable_refs,
 )
-from loader.validate import validate_file
+from loader.packs.schema.validate import validate_file
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
 
 CASES = Path(__file__).parent / "cases"
 
@@ -69,7 +70,7 @@ def test_inlined_validators_agree_with_the_registry() -> None:
         assert compiled.is_valid(parsed.data) == plain.is_valid(parsed.data), parsed.display
 
 
-@pytest.mark.skipif(_RS is None, reason="jsonschema-rs is not installed")
+@pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
 def test_accelerator_gives_the_same_diagnostics() -> None:
     """With jsonschema-rs the diagnostics of every corpus file are the same as without."""
     fast, slow = load_schemas(fast=True), load_schemas(fast=False)
@@ -246,7 +247,7 @@ _JSON = st.recursive(
 )
 
 
-@pytest.mark.skipif(_RS is None, reason="jsonschema-rs is not installed")
+@pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
 @settings(max_examples=600, deadline=None)
 @given(_schemas(), _JSON)
 def test_certainly_fits_is_sound(schema: Any, instance: Any) -> None:
@@ -255,7 +256,7 @@ def test_certainly_fits_is_sound(schema: Any, instance: Any) -> None:
         assert list(instance_validator(schema).iter_errors(instance)) == []
 
 
-@pytest.mark.skipif(_RS is None, reason="jsonschema-rs is not installed")
+@pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
 def test_certainly_fits_leaves_formats_and_patterns_to_python_jsonschema() -> None:
     """Keywords whose verdicts depend on a library's own formats or regular expressions
     are never decided by jsonschema-rs; plain ones are."""

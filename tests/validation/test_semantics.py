@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
-from loader import CORE_PACK_DIR, codes
-from loader.check import check_packs
+from loader import CORE_PACK_DIR
 from loader.kinds import KINDS_BY_NAME, PACK
-from loader.model import Pack, ParsedFile
-from loader.normalise import normalise
-from loader.parse import parse_text
-from loader.semantics import identity_problems
-from tests.validation.helpers import SCRIPT, codes_of, under, write_pack
+from loader.packs.model import Pack, ParsedFile
+from loader.packs.normalise import normalise
+from loader.packs.pipeline import check_packs
+from loader.packs.read import parse_text
+from loader.packs.semantics import identity_problems
+from loader.report import codes
+from tests.helpers.packs import SCRIPT, codes_of, under, write_pack
 
 
 class MemoryRefs:
@@ -179,7 +180,7 @@ def test_a_bug_becomes_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     def explode(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("loader.check.stray_folders", explode)
+    monkeypatch.setattr("loader.packs.pipeline.stray_folders", explode)
     result = check_packs([broken, fine])
     assert codes_of(result.diagnostics) == [codes.INTERNAL_ERROR, codes.INTERNAL_ERROR]
     assert "boom" in result.diagnostics[0].message

@@ -1,0 +1,1 @@
+"""Everything that needs a database: its target, migrations, planning and writing loads."""

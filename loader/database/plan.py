@@ -1,0 +1,216 @@
+"""Compare the components of a load with the rows in the database.
+
+One read per kind; the result is a :class:`Plan` that can be printed, checked, and
+handed to :mod:`loader.database.apply`. Building a plan writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg.rows import dict_row
+
+from loader.database import statements
+from loader.database.conn import Conn
+from loader.kinds import KINDS, PACK, Kind
+from loader.packs.model import Component, Pack
+from loader.report import AbsentPolicy, Action, Change, Diagnostic, codes
+
+Row = dict[str, Any]
+Groups = dict[tuple[str, Action], list[Change]]  # by kind name and action
+
+
+@dataclass
+class Plan:
+    """The changes of a load in plan order, and what writing them needs: the declared
+    components (to create or update), and the ids of the rows the packs no longer
+    declare (to remove or disable), both by kind name and ref."""
+
+    changes: list[Change] = field(default_factory=list)
+    conflicts: list[Diagnostic] = field(default_factory=list)
+    declared: dict[str, dict[str, Component]] = field(default_factory=dict)
+    absent: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def grouped(self) -> Groups:
+        """The changes by kind and action, in plan order (one pass over a large plan)."""
+        groups: Groups = {}
+        for change in self.changes:
+            groups.setdefault((change.kind, change.action), []).append(change)
+        return groups
+
+    def component(self, change: Change) -> Component:
+        """The declared component a create or update writes."""
+        return self.declared[change.kind][change.ref]
+
+    def row_id(self, change: Change) -> int:
+        """The id of the absent row a removal or disabling touches."""
+        return self.absent[change.kind][change.ref]
+
+    @property
+    def has_absent(self) -> bool:
+        """Whether some change is about a row the packs no longer declare."""
+        return any(self.absent.values())
+
+
+def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
+    """Names of the columns whose stored value differs from the files."""
+    kind = component.kind
+    wanted = component.row()  # keyed like statements.select_current
+    changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
+    for link in kind.links:
+        key = link.ref_key
+        refs_differ = link.ref_column is not None and wanted[key] != current[link.ref_column]
+        if wanted[key] != current[key] or refs_differ:
+            changed.append(link.column)
+    # pack_id is None while the pack row itself is still to be created.
+    if kind.has_pack_column and (pack_id is None or current["pack"] != pack_id):
+        changed.append("pack")
+    return tuple(changed)
+
+
+def read_current(
+    conn: Conn, kind: Kind, refs: Sequence[str], packs: Sequence[str]
+) -> Iterator[Row]:
+    """The rows a load of ``packs`` declaring ``refs`` may touch, a batch at a time
+    (a server-side cursor), so that each is compared and let go before the next."""
+    with conn.cursor(name=f"current_{kind.name}", row_factory=dict_row) as cur:
+        cur.itersize = _BATCH
+        cur.execute(statements.select_current(kind), {"refs": list(refs), "packs": list(packs)})
+        yield from cur
+
+
+_BATCH = 2000
+
+
+def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -> Plan:
+    """Plan every kind of every pack in load order; reads only."""
+    plan = Plan()
+    pack_refs = [p.ref for p in packs]
+    by_kind: dict[str, list[Component]] = {k.name: [] for k in KINDS}
+    for pack in packs:
+        for component in pack.all_components():
+            by_kind[component.kind.name].append(component)
+    pack_ids: dict[str, int] = {}
+    for kind in KINDS:
+        declared = plan.declared[kind.name] = {c.ref: c for c in by_kind[kind.name]}
+        absent = plan.absent[kind.name] = {}
+        existing: dict[str, Change] = {}
+        gone: list[Change] = []
+        for row in read_current(conn, kind, list(declared), pack_refs):
+            if kind is PACK:  # the rows the other kinds' pack column points at
+                pack_ids[row["ref"]] = row["id"]
+            stated = declared.get(row["ref"])
+            if stated is not None:
+                existing[row["ref"]] = _plan_one(stated, row, pack_ids, plan)
+            elif _owned_absent(kind, row, pack_refs):
+                gone.append(_plan_absent(kind, row, absent_policy))
+                absent[row["ref"]] = row["id"]
+        for component in by_kind[kind.name]:  # in file order
+            known = existing.get(component.ref)
+            plan.changes.append(known or _plan_one(component, None, {}, plan))
+        plan.changes += gone
+    plan.conflicts += removal_blockers(conn, plan)
+    return plan
+
+
+def removal_blockers(conn: Conn, plan: Plan) -> list[Diagnostic]:
+    """Removals that would break a reference from a row that stays: refuse them,
+    naming every referencing row."""
+    removed = {(c.kind, c.ref): c for c in plan.changes if c.action is Action.REMOVE}
+    if not removed:
+        return []
+    blockers: list[Diagnostic] = []
+    for change in plan.changes:  # components of this load that still point at a removal
+        component = plan.declared[change.kind].get(change.ref)
+        if component is None:
+            continue
+        for link in component.kind.links:
+            target = component.links.get(link.column)
+            if target and (link.target, target) in removed:
+                blocked = removed[(link.target, target)]
+                blockers.append(_blocked(blocked, component.kind, change.ref, change.pack))
+    removed_ids = {(c.kind, plan.row_id(c)): c for c in removed.values()}
+    for kind in KINDS:
+        for link in kind.links:
+            ids = [rid for name, rid in removed_ids if name == link.target]
+            if not ids:
+                continue
+            with conn.cursor() as cur:
+                cur.execute(statements.referencing(kind, link), {"ids": ids})
+                found = cur.fetchall()
+            # Rows this load declares are judged by their new links, just above.
+            declared = plan.declared[kind.name]
+            for ref, owner, target_id in found:
+                if (kind.name, ref) not in removed and ref not in declared:
+                    gone = removed_ids[(link.target, target_id)]
+                    blockers.append(_blocked(gone, kind, ref, owner))
+    return blockers
+
+
+def _blocked(target: Change, kind: Kind, ref: str, owner: str | None) -> Diagnostic:
+    return Diagnostic(
+        f"pack {target.pack}", None, None, codes.CONFLICT_REFERENCED,
+        f"cannot remove {target.kind} '{target.ref}': {kind.name} '{ref}' of pack "
+        f"'{owner}' still references it",
+        hint="remove or re-point the referencing component first, or load with "
+        "--absent retain / --absent disable",
+    )  # fmt: skip
+
+
+def _plan_one(
+    component: Component, row: Row | None, pack_ids: dict[str, int], plan: Plan
+) -> Change:
+    kind = component.kind
+    if row is None:
+        return Change(kind.name, component.ref, component.pack_ref, Action.CREATE)
+    conflict = ownership_conflict(component, row)
+    if conflict:
+        plan.conflicts.append(conflict)
+    fields = changed_fields(component, row, pack_ids.get(component.pack_ref))
+    action = Action.UPDATE if fields else Action.UNCHANGED
+    return Change(kind.name, component.ref, component.pack_ref, action, fields)
+
+
+def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
+    """A row the load may not take over: another pack's, or an operator's ad-hoc row."""
+    kind = component.kind
+    where = component.source.display
+    if kind.has_adhoc and row.get("is_adhoc"):
+        return Diagnostic(
+            where, None, None, codes.CONFLICT_ADHOC,
+            f"{kind.name} '{component.ref}' exists as an ad-hoc {kind.name} created by an "
+            "operator; the loader will not overwrite it",
+            hint="rename the component in the pack, or delete the ad-hoc row first",
+        )  # fmt: skip
+    owner = row.get("pack_ref")
+    if kind.has_pack_column and owner is None:
+        return Diagnostic(
+            where, None, None, codes.CONFLICT_UNOWNED,
+            f"{kind.name} '{component.ref}' exists but belongs to no pack (it was created "
+            "outside any pack); the loader will not take it over",
+            hint="delete the row, or set its pack_ref if it really belongs to this pack",
+        )  # fmt: skip
+    if kind.has_pack_column and owner != component.pack_ref:
+        return Diagnostic(
+            where, None, None, codes.CONFLICT_OTHER_PACK,
+            f"{kind.name} '{component.ref}' belongs to pack '{owner}', not to "
+            f"'{component.pack_ref}'",
+            hint=f"load it with pack '{owner}', or remove it from that pack first",
+        )  # fmt: skip
+    return None
+
+
+def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
+    if not kind.has_pack_column:  # packs themselves, and kinds no pack owns
+        return False
+    return row["pack_ref"] in pack_refs and not row.get("is_adhoc", False)
+
+
+def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Change:
+    if policy is AbsentPolicy.REMOVE:
+        return Change(kind.name, row["ref"], row["pack_ref"], Action.REMOVE)
+    if policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
+        return Change(kind.name, row["ref"], row["pack_ref"], Action.DISABLE, ("enabled",))
+    return Change(kind.name, row["ref"], row["pack_ref"], Action.RETAIN)

@@ -1,0 +1,345 @@
+"""KINDS: one declaration per component kind, read by every stage.
+
+Discovery reads ``folder``; validation reads ``schema``; normalisation reads ``fields``
+and ``links``; the semantic checks read ``ref_form`` and the rules on links; the plan
+and the SQL builders read ``table`` and the column lists; the format reference is
+generated from the schemas. The order of :data:`KINDS` is the load order: the plan and
+the writes go through it, and removals go through it backwards. A new kind is one
+declaration here, one schema in ``schemas/`` and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from loader.kinds import convert
+
+MANIFEST = "pack.yaml"  # the file that declares a pack
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value comes from: a YAML key, optionally converted.
+
+    The first source whose key is present and whose converted value is not None wins,
+    which is how alternative spellings (``output_schema`` / ``output``) are accepted.
+    """
+
+    key: str
+    convert: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column the loader owns, filled from YAML ``sources`` or a default."""
+
+    column: str
+    sources: tuple[Source, ...]
+    default: Any = None
+    json: bool = False
+    label_default: bool = False  # absent -> generated from the component's name
+    whole_document: bool = False  # the value is the entire parsed file (a workflow)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference to another component: an id column and, where the table has one,
+    the ``*_ref`` text column that must agree with it."""
+
+    column: str
+    target: str
+    sources: tuple[Source, ...]
+    ref_column: str | None = None
+    required: bool = True
+    # Keys holding lists of refs that must all resolve, though only the first is stored.
+    also_checked: tuple[str, ...] = ()
+    # The key naming a file of the pack that holds the target, read with this component
+    # and stored under its ref (an action's workflow_file): that file is not a component
+    # of its folder's kind.
+    file_key: str | None = None
+    # The column of values that must fit the target's param_schema (a rule's
+    # trigger_params for its trigger).
+    params_column: str | None = None
+
+    @property
+    def ref_key(self) -> str:
+        """The key of the target's ref in rows the loader writes and reads."""
+        return self.column + "@ref"
+
+
+class RefForm(Enum):
+    """The form the database's CHECKs give a kind's refs."""
+
+    PACK = "pack"  # a pack's own ref: no dot; components are named after it
+    ONE_DOT = "one dot"  # <pack>.<name>
+    DOTTED = "dotted"  # <pack>.<name>, more dots allowed (core.sensor.builtin)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    folder: str | None  # None: not found by folder (pack.yaml, linked workflow files)
+    table: str
+    schema: str  # file name in schemas/
+    fields: tuple[Field, ...]
+    links: tuple[Link, ...] = ()
+    ref_form: RefForm = RefForm.ONE_DOT
+    file: str | None = None  # the one file of this kind in a pack (pack.yaml)
+    has_pack_column: bool = True
+    has_adhoc: bool = False
+    has_enabled: bool = False
+    unknown_keys_are_errors: bool = True
+    # ``config`` must fit ``conf_schema`` (a pack's configuration).
+    config_checked: bool = False
+    # Workflow tasks name actions: each becomes a reference (a warning when unresolved).
+    task_actions: bool = False
+    ignored_keys: tuple[str, ...] = ()  # documented keys with no column
+    label: str = ""  # plural, for reports
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled by name, so a component sent back from a worker process still
+        # carries the one declaration (stages compare kinds with ``is``).
+        return (kind_named, (self.name,))
+
+    @property
+    def json_columns(self) -> frozenset[str]:
+        return frozenset(f.column for f in self.fields if f.json)
+
+    @property
+    def file_links(self) -> tuple[Link, ...]:
+        """Links whose target is a file this component names (:attr:`Link.file_key`)."""
+        return tuple(link for link in self.links if link.file_key)
+
+    @property
+    def param_links(self) -> tuple[Link, ...]:
+        """Links whose target's parameters this component's values must fit."""
+        return tuple(link for link in self.links if link.params_column)
+
+
+def _s(*keys: str, convert: Callable[[Any], Any] | None = None) -> tuple[Source, ...]:
+    return tuple(Source(k, convert) for k in keys)
+
+
+_PARAMS = Field("param_schema", _s("parameters", convert=convert.normalise_parameters), json=True)
+_LABEL = Field("label", _s("label"), label_default=True)
+
+
+PACK = Kind(
+    name="pack",
+    folder=None,
+    table="pack",
+    schema="pack.schema.json",
+    ref_form=RefForm.PACK,
+    file=MANIFEST,
+    has_pack_column=False,
+    config_checked=True,
+    unknown_keys_are_errors=False,
+    ignored_keys=("author", "email", "enabled", "testing", "name", "website"),
+    label="packs",
+    fields=(
+        Field("label", _s("label", "name")),
+        Field("description", _s("description")),
+        Field("version", _s("version")),
+        Field("conf_schema", _s("conf_schema", "config_schema"), default={}, json=True),
+        Field("config", _s("config"), default={}, json=True),
+        Field("meta", _s("meta", "metadata"), default={}, json=True),
+        Field("tags", _s("tags", "keywords"), default=[]),
+        Field("runtime_deps", _s("runtime_deps", "dependencies"), default=[]),
+        Field("is_standard", _s("system", "is_standard"), default=False),
+        Field("installers", _s("installers"), default=[], json=True),
+    ),
+)
+
+RUNTIME = Kind(
+    name="runtime",
+    folder="runtimes",
+    table="runtime",
+    schema="runtime.schema.json",
+    ref_form=RefForm.DOTTED,
+    ignored_keys=("pack_ref",),
+    label="runtimes",
+    fields=(
+        Field("name", _s("name")),
+        Field("description", _s("description")),
+        Field("distributions", _s("distributions"), json=True),
+        Field("installation", _s("installation"), json=True),
+        Field("installers", _s("installers"), default=[], json=True),
+    ),
+)
+
+TRIGGER = Kind(
+    name="trigger",
+    folder="triggers",
+    table="trigger",
+    schema="trigger.schema.json",
+    has_adhoc=True,
+    has_enabled=True,
+    ignored_keys=("name", "type", "tags", "examples"),
+    label="triggers",
+    fields=(
+        _LABEL,
+        Field("description", _s("description")),
+        Field("enabled", _s("enabled"), default=True),
+        _PARAMS,
+        Field("out_schema", _s("output_schema", "output"), json=True),
+    ),
+)
+
+WORKFLOW = Kind(
+    name="workflow",
+    folder=None,  # reached through an action's workflow_file
+    table="workflow_definition",
+    schema="workflow.schema.json",
+    ref_form=RefForm.DOTTED,
+    has_enabled=True,
+    task_actions=True,
+    ignored_keys=("name", "input", "vars", "tasks", "output"),
+    label="workflows",
+    fields=(
+        _LABEL,
+        Field("description", _s("description")),
+        Field("version", _s("version"), default="1.0.0"),
+        _PARAMS,
+        Field("out_schema", _s("output_schema"), json=True),
+        Field("tags", _s("tags"), default=[]),
+        Field("enabled", _s("enabled"), default=True),
+        Field("definition", (), json=True, whole_document=True),
+    ),
+)
+
+ACTION = Kind(
+    name="action",
+    folder="actions",
+    table="action",
+    schema="action.schema.json",
+    has_adhoc=True,
+    ignored_keys=("name", "enabled", "tags"),
+    label="actions",
+    fields=(
+        _LABEL,
+        Field("description", _s("description"), default=""),
+        Field("entrypoint", _s("entry_point", "workflow_file")),
+        _PARAMS,
+        Field("out_schema", _s("output_schema", "output"), json=True),
+        Field("is_workflow", _s("workflow_file", convert=bool), default=False),
+    ),
+    links=(
+        Link(
+            "runtime",
+            "runtime",
+            (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of)),
+            required=False,
+        ),
+        Link(
+            "workflow_def",
+            "workflow",
+            _s("workflow_file"),
+            required=False,
+            file_key="workflow_file",
+        ),
+    ),
+)
+
+SENSOR = Kind(
+    name="sensor",
+    folder="sensors",
+    table="sensor",
+    schema="sensor.schema.json",
+    has_adhoc=True,
+    has_enabled=True,
+    ignored_keys=("name", "poll_interval", "tags", "meta", "examples"),
+    label="sensors",
+    fields=(
+        _LABEL,
+        Field("description", _s("description"), default=""),
+        Field("enabled", _s("enabled"), default=True),
+        Field("entrypoint", _s("entry_point")),
+        _PARAMS,
+        Field("config", _s("config"), default={}, json=True),
+    ),
+    links=(
+        Link(
+            "runtime",
+            "runtime",
+            (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of)),
+            ref_column="runtime_ref",
+        ),
+        Link(
+            "trigger",
+            "trigger",
+            (*_s("trigger_types", convert=convert.first_ref), *_s("trigger_type")),
+            ref_column="trigger_ref",
+            also_checked=("trigger_types",),
+        ),
+    ),
+)
+
+RULE = Kind(
+    name="rule",
+    folder="rules",
+    table="rule",
+    schema="rule.schema.json",
+    has_adhoc=True,
+    has_enabled=True,
+    ignored_keys=("name", "tags"),
+    label="rules",
+    fields=(
+        _LABEL,
+        Field("description", _s("description"), default=""),
+        Field("enabled", _s("enabled"), default=True),
+        Field("conditions", _s("conditions"), default=[], json=True),
+        Field(
+            "trigger_params",
+            (*_s("trigger_params"), *_s("trigger", convert=convert.params_of_target)),
+            default={},
+            json=True,
+        ),
+        Field(
+            "action_params",
+            (*_s("action_params"), *_s("action", convert=convert.params_of_target)),
+            default={},
+            json=True,
+        ),
+    ),
+    links=(
+        Link(
+            "trigger",
+            "trigger",
+            _s("trigger", convert=convert.ref_of_target),
+            ref_column="trigger_ref",
+            params_column="trigger_params",
+        ),
+        Link(
+            "action",
+            "action",
+            _s("action", convert=convert.ref_of_target),
+            ref_column="action_ref",
+            params_column="action_params",
+        ),
+    ),
+)
+
+PERMISSION_SET = Kind(
+    name="permission_set",
+    folder="permission_sets",
+    table="permission_set",
+    schema="permission_set.schema.json",
+    ignored_keys=("name",),
+    label="permission sets",
+    fields=(
+        Field("label", _s("label")),
+        Field("description", _s("description")),
+        Field("grants", _s("grants"), default=[], json=True),
+    ),
+)
+
+KINDS: tuple[Kind, ...] = (PACK, RUNTIME, TRIGGER, WORKFLOW, ACTION, SENSOR, RULE, PERMISSION_SET)
+KINDS_BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
+FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.folder)
+
+
+def kind_named(name: str) -> Kind:
+    return KINDS_BY_NAME[name]

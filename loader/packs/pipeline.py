@@ -1,0 +1,274 @@
+"""Validate packs: discover -> parse -> schema -> normalise -> semantics, all files at once.
+
+:func:`check_packs` never raises on bad input: every problem of every file of every
+pack becomes a :class:`~loader.report.diagnostics.Diagnostic`, sorted by file and line.
+Only packs whose manifests are valid come back as :class:`~loader.packs.model.Pack` objects,
+holding the components whose files are valid; ``CheckResult.ok`` says whether there
+was any error at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+
+from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
+from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
+from loader.packs.model import Component, Pack, ParsedFile
+from loader.packs.normalise import component_ref, normalise
+from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
+from loader.packs.schema.registry import SchemaSet, load_schemas
+from loader.packs.schema.validate import validate_file
+from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
+from loader.packs.workers import fork_map, workers_for
+from loader.report import codes
+from loader.report.diagnostics import Diagnostic
+
+
+@dataclass
+class CheckResult:
+    packs: list[Pack] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check_packs(
+    paths: Sequence[Path],
+    external: ExternalRefs | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    schemas: SchemaSet | None = None,
+    on_pack: Callable[[int, int], None] | None = None,
+) -> CheckResult:
+    """Validate the packs at ``paths`` together (one may use another's runtimes).
+
+    :param external: where references not declared by these packs are looked up (the
+        database); without it they are errors.
+    :param limits: per-file limits of the YAML reader.
+    :param schemas: the schemas to check against (default: the project's ``schemas/``).
+    :param on_pack: called with (packs done, packs in all) after each pack, for a
+        progress bar.
+    """
+    unique: list[Path] = []
+    seen: set[str] = set()
+    for path in paths:
+        real = os.path.realpath(path)
+        if real not in seen:  # the same pack given twice is read once
+            seen.add(real)
+            unique.append(Path(path))
+    workers = 1 if schemas is not None else workers_for(unique)
+    run = _Run(schemas or load_schemas(), limits)
+    parts: Iterable[_Run] = (run.checked(path) for path in unique)
+    if workers > 1:  # each worker compiles the schemas once
+        parts = fork_map(partial(_check_alone, limits=limits), unique, workers)
+    for done, part in enumerate(parts, start=1):
+        if part is not run:
+            run.merge(part)
+        if on_pack:
+            on_pack(done, len(unique))
+    result = run.result
+    result.diagnostics += cross_pack_problems(result.packs, run.unusable, external, run.partial)
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result
+
+
+def _check_alone(path: Path, limits: Limits) -> _Run:
+    """One pack on its own (in a worker process, when there are workers)."""
+    return _Run(_worker_schemas(), limits).checked(path)
+
+
+@cache
+def _worker_schemas() -> SchemaSet:
+    return load_schemas()
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By file, then line and column; a stable sort keeps best-first order within a place."""
+    return sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0))
+
+
+@dataclass
+class _Run:
+    """What one call of :func:`check_packs` gathers across packs."""
+
+    schemas: SchemaSet
+    limits: Limits
+    result: CheckResult = field(default_factory=CheckResult)
+    unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
+    partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Compiled schemas stay in the worker; only what it found travels back.
+        return {k: v for k, v in self.__dict__.items() if k != "schemas"}
+
+    def merge(self, other: _Run) -> None:
+        """Take in what a worker found for its pack."""
+        self.result.packs += other.result.packs
+        self.result.diagnostics += other.result.diagnostics
+        self.result.files_checked += other.result.files_checked
+        for kind, refs in other.unusable.items():
+            self.unusable.setdefault(kind, set()).update(refs)
+        self.partial += other.partial
+
+    def checked(self, path: Path) -> _Run:
+        """This run, with the pack at ``path`` checked."""
+        self.check_pack(path)
+        return self
+
+    def check_pack(self, path: Path) -> None:
+        files = discover_pack(path, str(path))
+        if isinstance(files, Diagnostic):
+            self.result.diagnostics.append(files)
+            return
+        try:
+            _PackCheck(files, self).run()
+        except Exception as exc:  # a bug, not bad input: say where, and go on with the rest
+            self.result.diagnostics.append(
+                Diagnostic(
+                    files.display_root,
+                    None,
+                    None,
+                    codes.INTERNAL_ERROR,
+                    f"the validator failed on this pack: {exc!r}",
+                    "this is a bug in the validator; please report it with the pack",
+                )
+            )
+
+
+class _PackCheck:
+    """Parse, schema-check and normalise the files of one pack."""
+
+    def __init__(self, files: PackFiles, shared: _Run) -> None:
+        self.files = files
+        self.shared = shared
+        self.paths = PackPaths(files.root)
+        self.used: set[str] = set()  # real paths of the workflow files actions name
+        self.by_real: dict[str, ParsedFile] = {}  # files of kind folders, parsed once
+
+    def run(self) -> None:
+        manifest = self._parse(self.files.manifest)
+        manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)
+        pack_ref = self._pack_ref(manifest)
+        parsed = [(kind, self._parse(path)) for kind, path in self.files.files]
+        self.by_real = {self.paths.real(p.path): p for _, p in parsed if p is not None}
+        self._note_workflows(parsed)
+        components: list[Component] = []
+        for kind, item in parsed:
+            if item is None or self.paths.real(item.path) in self.used:
+                continue  # unreadable (already reported), or a workflow an action names
+            if self._schema_ok(item, kind, pack_ref):
+                component = normalise(item, kind, pack_ref)
+                components.append(component)
+                for link in kind.file_links:
+                    components += self._linked_file(component, link)
+        self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
+        if manifest is not None and manifest_ok:
+            stated = normalise(manifest, PACK, pack_ref)
+            pack = Pack(pack_ref, self.files.root, stated, components)
+            self.shared.result.packs.append(pack)
+            self.shared.result.diagnostics += pack_problems(pack, pack.all_components())
+            self._let_go(pack.all_components())
+            return
+        # An invalid manifest: the pack cannot be loaded, but its components are still
+        # checked (and may be referenced) under a stand-in manifest.
+        self._unusable(PACK, pack_ref)
+        source = manifest or ParsedFile(
+            self.files.manifest, self.files.display(self.files.manifest), {}, Positions("")
+        )
+        stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
+        self.shared.partial.append(Pack(pack_ref, self.files.root, stand_in, components))
+        self.shared.result.diagnostics += pack_problems(self.shared.partial[-1], components)
+        self._let_go(components)
+
+    def _let_go(self, components: list[Component]) -> None:
+        """What is left to check needs only refs and references: keep the values as
+        row JSON and read a file again only if a diagnostic needs a place in it."""
+        reread = partial(parse_file, limits=self.shared.limits)
+        for component in components:
+            component.freeze()
+            component.source.forget(reread)
+
+    def _pack_ref(self, manifest: ParsedFile | None) -> str:
+        """The manifest's ref, or the folder's name when the manifest cannot tell."""
+        ref: Any = manifest.data.get("ref") if manifest is not None else None
+        if isinstance(ref, str) and ref:
+            return ref
+        return os.path.basename(os.path.realpath(self.files.root))
+
+    def _parse(self, path: Path) -> ParsedFile | None:
+        self.shared.result.files_checked += 1
+        display = self.files.display(path)
+        if not self.paths.inside(path):
+            self.shared.result.diagnostics.append(
+                Diagnostic(
+                    display,
+                    None,
+                    None,
+                    codes.FILE_OUTSIDE_PACK,
+                    "this file is a symbolic link to a place outside the pack",
+                    "copy the file into the pack instead of linking to it",
+                )
+            )
+            return None
+        parsed = parse_file(path, display, self.shared.limits)
+        if isinstance(parsed, Diagnostic):
+            self.shared.result.diagnostics.append(parsed)
+            return None
+        return parsed
+
+    def _schema_ok(self, parsed: ParsedFile, kind: Kind, pack_ref: str | None) -> bool:
+        """Validate against the kind's schema and record the diagnostics; a failed
+        component's ref (when it has one) becomes unusable."""
+        found = validate_file(parsed, kind, self.shared.schemas)
+        self.shared.result.diagnostics += found
+        if not any(d.is_error for d in found):
+            return True
+        ref = component_ref(parsed.data, kind, pack_ref) if pack_ref else None
+        if ref:
+            self._unusable(kind, ref)
+        return False
+
+    def _unusable(self, kind: Kind, ref: str) -> None:
+        self.shared.unusable.setdefault(kind.name, set()).add(ref)
+
+    def _note_workflows(self, parsed: list[tuple[Kind, ParsedFile | None]]) -> None:
+        """Files that components name through a link's ``file_key`` (an action's
+        workflow) are not components of their folder's kind."""
+        for kind, item in parsed:
+            if item is None:
+                continue
+            for link in kind.file_links:
+                name = item.data.get(link.file_key)
+                if isinstance(name, str):
+                    located = self.paths.locate(item.path.parent, name)
+                    if isinstance(located, Path):
+                        self.used.add(self.paths.real(located))
+
+    def _linked_file(self, component: Component, link: Link) -> list[Component]:
+        """The file ``component`` names with ``link.file_key`` (an action's
+        ``workflow_file``), as a component of the link's target kind under the
+        component's own ref."""
+        assert link.file_key is not None  # one of Kind.file_links
+        target = KINDS_BY_NAME[link.target]
+        name = component.source.data.get(link.file_key)
+        if not isinstance(name, str):
+            return []
+        located = self.paths.locate(component.source.path.parent, name)
+        if isinstance(located, PathProblem):
+            self.shared.result.diagnostics.append(
+                path_diagnostic(component, (link.file_key,), located)
+            )
+            self._unusable(target, component.ref)
+            return []
+        parsed = self.by_real.get(self.paths.real(located)) or self._parse(located)
+        if parsed is None or not self._schema_ok(parsed, target, component.pack_ref):
+            self._unusable(target, component.ref)
+            return []
+        return [normalise(parsed, target, component.pack_ref, ref=component.ref)]

@@ -1,0 +1,50 @@
+"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths.
+
+Runs on normalised components, so it sees refs and targets the way the database will.
+References resolve within the packs being checked first, then through an optional
+:class:`ExternalRefs` (the database, when there is one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from loader.packs.discover import PackPaths
+from loader.packs.model import Component, Pack
+from loader.packs.semantics.authors import schema_problems
+from loader.packs.semantics.identity import duplicate_refs, identity_problems
+from loader.packs.semantics.paths import extra_targets, path_diagnostic, path_problems
+from loader.packs.semantics.references import ExternalRefs, References, local_link_params
+from loader.report.diagnostics import Diagnostic
+
+__all__ = [
+    "ExternalRefs",
+    "cross_pack_problems",
+    "identity_problems",
+    "pack_problems",
+    "path_diagnostic",
+]
+
+
+def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnostic]:
+    """The problems each component has on its own: identity, author schemas, paths."""
+    paths = PackPaths(pack.root)
+    found: list[Diagnostic] = []
+    for component in components:
+        found += identity_problems(component, pack)
+        found += schema_problems(component)
+        found += path_problems(component, paths)
+        found += extra_targets(component)
+    return found + local_link_params(components)
+
+
+def cross_pack_problems(
+    packs: Sequence[Pack],
+    unusable: Mapping[str, set[str]] | None = None,
+    external: ExternalRefs | None = None,
+    partial: Sequence[Pack] = (),
+) -> list[Diagnostic]:
+    """The problems that need every pack at once: duplicate refs and references."""
+    every = [c for p in packs for c in p.all_components()]
+    every += [c for p in partial for c in p.components]
+    return duplicate_refs(every) + References(every, unusable or {}, external).problems()

@@ -1,0 +1,85 @@
+"""Report: what a run found and did. The API returns it; the CLI prints it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from loader.errors import ExitCode
+from loader.report.changes import Action, Change
+from loader.report.codes import CODES
+from loader.report.diagnostics import Diagnostic
+
+REPORT_FORMAT_VERSION = 1
+
+
+@dataclass
+class Report:
+    """Diagnostics, then the plan, then whether it was written.
+
+    ``ok`` is False as soon as one error diagnostic exists: nothing is written then.
+    """
+
+    command: str
+    packs: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    applied: bool = False
+    files_checked: int = 0
+    from_cache: bool = False  # a remembered no-op: no file parsed, no row read back
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK without errors; else the gravest exit code the errors' codes declare
+        (CONFLICT when a row belongs to another pack or an operator, else INVALID)."""
+        if self.ok:
+            return ExitCode.OK
+        declared = {CODES[d.code].exit_code for d in self.errors}
+        return ExitCode.CONFLICT if ExitCode.CONFLICT in declared else ExitCode.INVALID
+
+    @property
+    def pending(self) -> list[Change]:
+        """Changes that write something (everything but unchanged and retained)."""
+        return [c for c in self.changes if c.action not in (Action.UNCHANGED, Action.RETAIN)]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per kind, how many components took each action."""
+        table: dict[str, dict[str, int]] = {}
+        for change in self.changes:
+            row = table.setdefault(change.kind, {a.value: 0 for a in Action})
+            row[change.action.value] += 1
+        return table
+
+    def record(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics.extend(diagnostics)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": REPORT_FORMAT_VERSION,
+            "command": self.command,
+            "ok": self.ok,
+            "applied": self.applied,
+            "packs": self.packs,
+            "files_checked": self.files_checked,
+            "from_cache": self.from_cache,
+            "summary": {
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "changes": len(self.pending),
+            },
+            "counts": self.counts(),
+            "changes": [c.to_json() for c in self.changes],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }

@@ -1,0 +1,38 @@
+"""The CLI run as a real process (``python -m loader``), as a user runs it.
+
+The interpreter is this one, so the process imports the same ``loader`` (PYTHONPATH
+included)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from loader import PROJECT_ROOT
+
+
+def cli_command(*args: str) -> list[str]:
+    """The argv of ``attune-loader ARGS`` as a process."""
+    return [sys.executable, "-m", "loader", *args]
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``attune-loader ARGS`` from the project root and capture its output."""
+    return run_python("-m", "loader", *args, env=env, timeout=timeout)
+
+
+def run_python(
+    *argv: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``argv`` from the project root and capture its output."""
+    return subprocess.run(
+        [sys.executable, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=timeout,
+    )
