@@ -11,11 +11,12 @@ import psycopg
 from loader.database import reload_cache
 from loader.database.apply import apply_plan
 from loader.database.conn import Conn
+from loader.database.connect import connect, failure
 from loader.database.lock import lock_packs
+from loader.database.migrate.runner import require_current
 from loader.database.plan import build_plan
 from loader.database.refs import DatabaseRefs, external_targets, pack_of
 from loader.database.target import conninfo_for
-from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
 from loader.report import AbsentPolicy, Diagnostic, Report, codes
 
@@ -42,21 +43,37 @@ def run_load(
     ``dry_run``, apply the plan in one transaction; fill ``report``. Any error
     writes nothing."""
     url = conninfo_for(database_url, notify=progress)
-    try:
-        # No server-side prepared statements: a pooler in transaction mode may sit in
-        # between, and a statement prepared on one server session is unknown on another.
-        with psycopg.connect(url, prepare_threshold=None) as conn:
+    session = _Session(connect(url))
+    with session.conn as conn:
+        try:
             conn.read_only = options.dry_run  # the server itself then refuses any write
-            _run(conn, paths, report, options, progress)
-    except psycopg.OperationalError as exc:
-        raise DatabaseError(f"database connection failed: {str(exc).strip()}") from exc
-    except psycopg.Error as exc:
-        raise DatabaseError(f"the database failed: {str(exc).strip()}") from exc
+            require_current(conn)
+            _run(session, paths, report, options, progress)
+        except psycopg.Error as exc:
+            raise failure(exc, conn, "the load", committing=session.committing) from exc
+
+
+@dataclass
+class _Session:
+    """The load's connection, and whether its COMMIT has been sent: a connection lost
+    after that leaves the outcome unknown rather than rolled back."""
+
+    conn: Conn
+    committing: bool = False
+
+    def commit(self) -> None:
+        self.committing = True
+        self.conn.commit()
 
 
 def _run(
-    conn: Conn, paths: Sequence[Path], report: Report, options: LoadOptions, progress: Progress
+    session: _Session,
+    paths: Sequence[Path],
+    report: Report,
+    options: LoadOptions,
+    progress: Progress,
 ) -> None:
+    conn = session.conn
     # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
     caching = options.use_cache and reload_cache.cache_dir() is not None
     files, racy = reload_cache.files_digest(paths) if caching else ("", True)
@@ -91,7 +108,7 @@ def _run(
     if pending:
         apply_plan(conn, plan, progress)
     token = reload_cache.database_token(conn, sorted(own)) if remember else ""
-    conn.commit()
+    session.commit()
     report.applied = pending
     if remember:
         state = reload_cache.Remembered(

@@ -121,12 +121,12 @@ def database_identity(conn: Conn) -> str:
     """Which database this is, and at which migration: see the module's docstring."""
     row = conn.execute(
         "SELECT (SELECT system_identifier FROM pg_control_system())::text, d.oid::text, "
-        "d.datname, to_regclass('_sqlx_migrations') IS NOT NULL "
+        "d.datname, has_table_privilege(to_regclass('_sqlx_migrations'), 'SELECT') "
         "FROM pg_database d WHERE d.datname = current_database()"
     ).fetchone()
     assert row is not None
     ledger: object = None
-    if row[3]:
+    if row[3]:  # a loader role may not read the ledger: its schema was checked instead
         ledger = conn.execute(
             "SELECT md5(string_agg(version::text || ':' || encode(checksum, 'hex') || ':' "
             "|| success::text, ',' ORDER BY version)) FROM _sqlx_migrations"
