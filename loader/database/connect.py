@@ -50,7 +50,7 @@ def failure(exc: psycopg.Error, conn: Conn, doing: str, *, committing: bool = Fa
     if conn.broken or isinstance(exc, errors.AdminShutdown | errors.ConnectionFailure):
         return _lost(exc, doing, committing)
     if isinstance(exc, errors.InsufficientPrivilege):
-        role = conn.info.user
+        role = _current_role(conn)
         return DatabaseError(
             f"permission denied: role '{role}' may not do what {doing} needs: "
             f"{_primary(exc)}; nothing was written",
@@ -63,6 +63,18 @@ def failure(exc: psycopg.Error, conn: Conn, doing: str, *, committing: bool = Fa
         f"the database failed during {doing}: {_primary(exc)}; nothing was written",
         "see the server's log for details",
     )
+
+
+def _current_role(conn: Conn) -> str:
+    """The role the refused statement ran as (``SET ROLE`` and ``options=-c role=``
+    included); the login role when the server cannot say any more."""
+    try:
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            conn.rollback()
+        row = conn.execute("SELECT current_user").fetchone()
+        return str(row[0]) if row else conn.info.user
+    except psycopg.Error:
+        return conn.info.user
 
 
 def _lost(exc: psycopg.Error, doing: str, committing: bool) -> DatabaseError:
