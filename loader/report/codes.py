@@ -64,6 +64,10 @@ YAML_ALIAS_BUDGET = _define(
     "yaml.alias-budget", "Anchors and aliases expand to more values than the limit allows."
 )
 YAML_KEY_NOT_STRING = _define("yaml.key-not-string", "A mapping key is not text.")
+YAML_BAD_CHARACTER = _define(
+    "yaml.bad-character",
+    "A text holds a character PostgreSQL cannot store (an escaped NUL).",
+)
 YAML_NOT_JSON = _define(
     "yaml.not-json",
     "A value has no JSON form (a date, binary data, a set, NaN or infinity).",
