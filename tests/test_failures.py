@@ -22,6 +22,7 @@ from loader.cli.load_cmds import load_pack_app
 from loader.database.migrate.runner import lock_key
 from tests.fix_pgbouncer import PoolerUrl
 from tests.helpers.cli import cli_command, run_cli
+from tests.helpers.report_schema import report_problems
 
 SENTINEL = "S3ntinel-Pa55w0rd"
 COMMANDS = ["load", "plan", "seed", "migrate", "status", "load-pack"]
@@ -59,6 +60,7 @@ def _check(command: str, output: str, case: Case, code: int, out: str, err: str)
     assert "error:" in err
     if output == "json":
         report = json.loads(out)
+        assert report_problems(report) == []
         assert report["ok"] is False and report["command"] == command.replace("load-pack", "load")
         assert report["error"]["code"] == case.error_code, report["error"]
     if output == "github":
