@@ -482,7 +482,7 @@ def _terminate(soak: Soak, proc: LoaderProcess, database: str) -> str:
 
     wait_until(connected, LOAD_TIMEOUT_S, 0.02)
     if not found:
-        return "finished before connecting"
+        return "no backend to terminate"  # done with the database before the moment
     soak.server.query("SELECT pg_terminate_backend(%s)", (found[0][0],))
     return "terminated " + ("in transaction" if found[0][1] else "connected")
 
@@ -510,11 +510,13 @@ def disturbed_run(soak: Soak, case: Case, how: Disturbance, scenario: Scenario) 
         wait_until(lambda: not proc.running(), at - (time.monotonic() - proc.started))
         act = how.act(soak, proc, database) if proc.running() else "finished first"
         done = proc.finish()
+        # A killed loader leaves its scratch directory; the next load must sweep it.
+        notes = ["scratch left"] if scratch_left(done.pid) else []
         reasons = check_settled(soak, database)
         state, wrong = check_state(soak.server.conninfo(database), case)
         reasons += wrong + check_exit(done, how.exits, state)
         reasons += check_recovery(soak, database, case, done.pid)
-    scenario.record(started, reasons, [act, f"exit {done.code}", f"state {state}"])
+    scenario.record(started, reasons, [act, f"exit {done.code}", f"state {state}", *notes])
 
 
 def disturbed(soak: Soak, how: Disturbance, case_names: Sequence[str], runs: int) -> Scenario:
