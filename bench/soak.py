@@ -1,9 +1,9 @@
-"""Reliability soak: the loader, run as its command line, disturbed in every way a
+"""Reliability soak: the loader, run as its command line, disturbed in the ways a
 deployment meets, checked against what the database may look like afterwards.
 
     python -m bench.soak [--kills 20] [--restarts 5] [--terminations 5] [--rounds 10]
                          [--loaders 8] [--components 300] [--database-url URL]
-                         [--json out.json] [--seed 0]
+                         [--json out.json] [--seed 0] [--minutes 20]
 
 It starts a throw-away PostgreSQL cluster (or uses ``--database-url``, a superuser
 URL, creating and dropping its own databases there), migrates a template database,
