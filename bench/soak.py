@@ -63,7 +63,7 @@ from bench import packgen
 from bench.bench_load import Server, pack_dirs, table_contents
 from bench.hostile_archives import HOSTILE, outside_dir, untouched
 from loader import CORE_PACK_DIR, PROJECT_ROOT
-from loader.embedded import Cluster
+from loader.database.embedded import Cluster
 
 PACKS = 4  # generated packs; the concurrent rounds load overlapping subsets of them
 LOAD_TIMEOUT_S = 300.0  # any single loader run
@@ -160,8 +160,10 @@ class Finished:
         return [d["code"] for d in report.get("diagnostics", []) if d["severity"] == "error"]
 
     def tail(self) -> str:
+        """The error line of stderr (a hint may follow it), else its last line."""
         lines = self.stderr.strip().splitlines()
-        return lines[-1][:160] if lines else "(no message)"
+        errors = [line for line in lines if line.startswith("error:")]
+        return (errors or lines or ["(no message)"])[-1][:160]
 
 
 class LoaderProcess:
