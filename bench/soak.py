@@ -27,6 +27,12 @@ number of times within a time budget:
 - ``hostile archives``: every archive of :mod:`bench.hostile_archives`, through
   ``validate`` and ``load``: exit 1, one ``pack.archive`` error, nothing written
   outside, no row written.
+- ``secret matrix``: failing URLs that carry a sentinel password (malformed, foreign
+  schemes, an unreachable host, a missing database) x ``load``, ``plan``, ``seed``,
+  ``migrate``, ``status`` x the three output modes: the documented exit status, a JSON
+  report with the error or an ``::error`` annotation, no traceback, and the password
+  nowhere in the output. (A wrong password, which needs a server that asks for one,
+  is in the test suite, through a PgBouncer.)
 
 Progress goes to stderr, a table of runs, failures and notes to stdout (``--json``
 writes every figure). The exit status is 1 when any invariant failed. The same
@@ -58,6 +64,7 @@ from typing import IO, Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from bench import packgen
 from bench.bench_load import Server, pack_dirs, table_contents
@@ -647,6 +654,59 @@ def hostile(soak: Soak) -> Scenario:
     return scenario
 
 
+# ---------------------------------------------------------------- the secret matrix
+
+SENTINEL = "S3ntinel-Pa55w0rd"
+SECRET_COMMANDS = ("load", "plan", "seed", "migrate", "status")
+OUTPUTS = ("text", "json", "github")
+
+
+def failing_urls(conninfo: str) -> dict[str, tuple[str, int, str]]:
+    """name -> (URL holding the sentinel password, exit status, error code)."""
+    missing = make_conninfo(conninfo, dbname="soak_no_such_database", password=SENTINEL)
+    return {
+        "malformed": (f"postgresql://u:{SENTINEL}@[::1/attune", 2, "settings.invalid"),
+        "other scheme": (f"mysql://u:{SENTINEL}@localhost/attune", 2, "settings.invalid"),
+        "driver scheme": (f"postgresql+psycopg2://u:{SENTINEL}@h/a", 2, "settings.invalid"),
+        "unreachable": (f"postgresql://u:{SENTINEL}@127.0.0.1:1/a", 4, "database.unreachable"),
+        "missing database": (missing, 4, "database.unreachable"),
+    }
+
+
+def secret_checks(done: Finished, output: str, exit_code: int, code: str) -> list[str]:
+    reasons = []
+    if SENTINEL in done.stdout + done.stderr:
+        reasons.append("the password was printed")
+    if "Traceback" in done.stderr:
+        reasons.append(f"traceback on stderr: {done.tail()}")
+    if done.code != exit_code:
+        reasons.append(f"exit {done.code}, expected {exit_code}")
+    report = done.report() if output == "json" else None
+    if output == "json" and (report is None or (report.get("error") or {}).get("code") != code):
+        reasons.append(f"no JSON report with error {code}")
+    if output == "github" and f"::error title={code}::" not in done.stdout:
+        reasons.append("no ::error annotation")
+    return reasons
+
+
+def secrets(soak: Soak) -> Scenario:
+    """Failing URLs x commands x output modes: the exit status says what failed, and
+    no output holds the password."""
+    scenario = Scenario("secret matrix")
+    urls = failing_urls(soak.server.conninfo("postgres"))
+    say(f"{scenario.name}: {len(urls)} URLs x {len(SECRET_COMMANDS)} commands x 3 outputs")
+    for name, (url, exit_code, code) in urls.items():
+        for command in SECRET_COMMANDS:
+            packs = [str(CORE_PACK_DIR)] if command in ("load", "plan") else []
+            for output in OUTPUTS:
+                started = time.monotonic()
+                args = (command, *packs, "--database-url", url, "--output", output)
+                done = LoaderProcess(*args).finish()
+                reasons = secret_checks(done, output, exit_code, code)
+                scenario.record(started, reasons, [name])
+    return scenario
+
+
 # ---------------------------------------------------------------- the whole soak
 
 
@@ -684,6 +744,7 @@ def run_all(soak: Soak, args: argparse.Namespace) -> list[Scenario]:
     scenarios.append(terminations(soak, args.terminations))
     scenarios.append(concurrent(soak, args.rounds, args.loaders))
     scenarios.append(hostile(soak))
+    scenarios.append(secrets(soak))
     return scenarios
 
 

@@ -80,6 +80,9 @@ def _run(
     database = reload_cache.database_identity(conn) if caching else ""
     if caching and _replay(conn, paths, database, files, report):
         return
+    # End the short read of the checks above: validation can take long, and an open
+    # transaction would hold its snapshot (and vacuum's horizon) all that time.
+    conn.rollback()
     refs = DatabaseRefs(conn)
     checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
         f"validating {_bar(done, total)} {done}/{total} packs"))  # fmt: skip
