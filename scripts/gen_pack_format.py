@@ -317,7 +317,8 @@ def render(schemas_dir: Path = SCHEMAS_DIR) -> str:
         "",
     ]
     for kind in kinds:
-        lines += _kind_section(kind, schemas[kind.schema], defs)
+        schema = schemas[kind.schema]  # its own $defs name its parts (a workflow's tasks)
+        lines += _kind_section(kind, schema, {**defs, **schema.get("$defs", {})})
     lines += _defs_section(defs_schema)
     return "\n".join(lines).rstrip("\n") + "\n"
 
