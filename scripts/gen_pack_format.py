@@ -2,7 +2,8 @@
 
 The schemas (``schemas/*.json``) give each kind's title, description, fields, types,
 required fields and example; ``loader/kinds/__init__.py`` gives the folder, the table, the
-column each field fills and the alternative spellings. The output is deterministic.
+column each field fills and the alternative spellings; ``docs/fragments/<kind>.md``, when
+there is one, ends the kind's section. The output is deterministic.
 
 Usage::
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_DIR = ROOT / "schemas"
 DOC_PATH = ROOT / "docs" / "pack-format.md"
+FRAGMENTS_DIR = ROOT / "docs" / "fragments"  # <kind>.md: prose ending the kind's section
 DEFS_FILE = "defs.schema.json"
 REGENERATE = "python scripts/gen_pack_format.py"
 
@@ -152,12 +154,12 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
         columns = f"`{link.column}`" + (f" + `{link.ref_column}`" if link.ref_column else "")
         for source in link.sources:
             result.setdefault(source.key, []).append(f"{columns} (link to {link.target})")
-    whole = [f.column for f in kind.fields if getattr(f, "whole_document", False)]
-    stored_in = whole[0] if whole else None
+    whole = [f for f in kind.fields if f.from_document is not None]
+    stored_in = whole[0].column if whole else None
     for key in kind.ignored_keys:
         if key in result:
             continue
-        if stored_in:
+        if stored_in and key not in whole[0].leaves_out:
             result[key] = [f"part of `{stored_in}`"]
         elif key == "name" and kind.name != "pack":
             result[key] = ["`ref` (as `<pack>.<name>`) when `ref` is absent"]
@@ -169,9 +171,10 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
 def _where(kind: Kind) -> str:
     if kind.name == "pack":
         return "`pack.yaml` at the pack root"
-    if kind.folder:
-        return f"`{kind.folder}/*.yaml` (or `.yml`)"
-    return "the file an action names in `workflow_file`"
+    where = " and ".join(f"`{folder}/*.yaml`" for folder in kind.folders) + " (or `.yml`)"
+    if kind.has_tasks:  # workflows: also wherever an action's workflow_file points
+        return where + ", or the file an action names in `workflow_file`"
+    return where
 
 
 # ---------------------------------------------------------------- document
@@ -234,6 +237,9 @@ def _kind_section(kind: Kind, schema: Schema, defs: Mapping[str, Schema]) -> lis
         )
     example = _example_yaml(schema["examples"][0]).rstrip()
     lines += ["", "Example:", "", "```yaml", example, "```", ""]
+    fragment = FRAGMENTS_DIR / f"{kind.name}.md"
+    if fragment.is_file():  # what a table cannot say (a workflow's stored form)
+        lines += [fragment.read_text().rstrip(), ""]
     return lines
 
 
@@ -311,7 +317,8 @@ def render(schemas_dir: Path = SCHEMAS_DIR) -> str:
         "",
     ]
     for kind in kinds:
-        lines += _kind_section(kind, schemas[kind.schema], defs)
+        schema = schemas[kind.schema]  # its own $defs name its parts (a workflow's tasks)
+        lines += _kind_section(kind, schema, {**defs, **schema.get("$defs", {})})
     lines += _defs_section(defs_schema)
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -61,6 +61,13 @@ def normalise_parameters(value: Mapping[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def output_schema_of(value: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A workflow's ``output`` as an output schema (either dialect), or None when it is
+    a map of result templates, which has no schema keywords and no property schemas."""
+    standard = value.get("type") == "object" or "properties" in value
+    return normalise_parameters(value) if standard or is_flat_parameters(value) else None
+
+
 def runtime_ref_of(runner_type: str) -> str:
     """The runtime ref a ``runner_type`` stands for; a full ref passes through."""
     return RUNNER_TYPE_RUNTIMES.get(runner_type.lower(), runner_type)

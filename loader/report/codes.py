@@ -159,3 +159,11 @@ CONFLICT_REFERENCED = _define(
     "A removal is refused while other rows still reference the component.",
     ExitCode.CONFLICT,
 )
+
+# Workflow tasks.
+WORKFLOW_UNKNOWN_TASK = _define(
+    "workflow.unknown-task", "A workflow task's transition names a task the workflow lacks."
+)
+WORKFLOW_DUPLICATE_TASK = _define(
+    "workflow.duplicate-task", "Two tasks of a workflow (or of a parallel task) share a name."
+)

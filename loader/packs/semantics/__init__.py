@@ -1,4 +1,5 @@
-"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths.
+"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths,
+workflow tasks.
 
 Runs on normalised components, so it sees refs and targets the way the database will.
 References resolve within the packs being checked first, then through an optional
@@ -15,6 +16,7 @@ from loader.packs.semantics.authors import schema_problems
 from loader.packs.semantics.identity import duplicate_refs, identity_problems
 from loader.packs.semantics.paths import extra_targets, path_diagnostic, path_problems
 from loader.packs.semantics.references import ExternalRefs, References, local_link_params
+from loader.packs.semantics.tasks import transition_problems
 from loader.report.diagnostics import Diagnostic
 
 __all__ = [
@@ -31,10 +33,13 @@ def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnosti
     paths = PackPaths(pack.root)
     found: list[Diagnostic] = []
     for component in components:
+        if component.derived:
+            continue  # a companion: what could be wrong with it is its origin's
         found += identity_problems(component, pack)
         found += schema_problems(component)
         found += path_problems(component, paths)
         found += extra_targets(component)
+        found += transition_problems(component)
     return found + local_link_params(components)
 
 
