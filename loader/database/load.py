@@ -10,7 +10,7 @@ import psycopg
 
 from loader.database import reload_cache
 from loader.database.apply import apply_plan
-from loader.database.conn import Conn
+from loader.database.conn import Conn, ConnectionSource, direct
 from loader.database.lock import lock_packs
 from loader.database.plan import build_plan
 from loader.database.refs import DatabaseRefs, external_targets, pack_of
@@ -36,16 +36,16 @@ def run_load(
     options: LoadOptions,
     *,
     database_url: str | None = None,
+    connect: ConnectionSource | None = None,
     progress: Progress = lambda _: None,
 ) -> None:
     """Validate the packs, then plan them against the database and, unless
     ``dry_run``, apply the plan in one transaction; fill ``report``. Any error
-    writes nothing."""
-    url = conninfo_for(database_url, notify=progress)
+    writes nothing. ``connect`` (a pool's, say) replaces a connection of its own to
+    ``database_url``."""
+    connect = connect or direct(conninfo_for(database_url, notify=progress))
     try:
-        # No server-side prepared statements: a pooler in transaction mode may sit in
-        # between, and a statement prepared on one server session is unknown on another.
-        with psycopg.connect(url, prepare_threshold=None) as conn:
+        with connect() as conn:
             conn.read_only = options.dry_run  # the server itself then refuses any write
             _run(conn, paths, report, options, progress)
     except psycopg.OperationalError as exc:
@@ -75,6 +75,7 @@ def _run(
     targets = external_targets(packs)
     own = {p.ref for p in packs}
     referenced = {pack_of(r) for refs_ in targets.values() for r in refs_}
+    progress("locking")  # until "planning": the wait for other loaders of these packs
     lock_packs(conn, own, referenced, options.lock_timeout_s)
     report.record(_vanished(refs, targets))
     if not report.ok:
