@@ -160,11 +160,10 @@ class Service:
             try:
                 report = await in_thread(run, work, request.receive)
             except LoaderError as exc:
-                if run.cancelled:
-                    stop = Cancelled(f"{run.cancelled}: the run was stopped and nothing written")
-                    return "cancelled", None, stopped_response(command, stop, str(stop))
-                stopped = stopped_response(command, exc, self.clean(str(exc)))
-                return exc.exit_code.name.lower(), None, stopped
+                outcome = "cancelled" if run.cancelled else exc.exit_code.name.lower()
+                if run.cancelled:  # its statement failed because it was cancelled
+                    exc = Cancelled(f"{run.cancelled}: the run was stopped and nothing written")
+                return outcome, None, stopped_response(command, exc, self.clean(str(exc)), outcome)
             finally:
                 if (waited := run.lock_wait_s()) is not None:
                     self.metrics.lock_wait_seconds.observe(waited)

@@ -26,11 +26,14 @@ def report_response(report: Report) -> JSONResponse:
     return JSONResponse(report.to_json(), STATUS_OF_EXIT[report.exit_code])
 
 
-def stopped_response(command: str, exc: LoaderError, message: str) -> JSONResponse:
+def stopped_response(
+    command: str, exc: LoaderError, message: str, code: str | None = None
+) -> JSONResponse:
     """A run that a LoaderError stopped: the report's envelope, nothing in it, and
-    the error (``message`` is the exception's, passwords removed)."""
+    the error (``message`` is the exception's, passwords removed; ``code`` by default
+    the name of its exit code)."""
     body = Report(command=command).to_json() | {"ok": False}
-    body["error"] = _error(exc.exit_code.name.lower(), message, exc.hint)
+    body["error"] = _error(code or exc.exit_code.name.lower(), message, exc.hint)
     return JSONResponse(body, STATUS_OF_EXIT[exc.exit_code])
 
 

@@ -26,6 +26,9 @@ log = logging.getLogger("attune_loader.service")
 class Cancelled(LoaderError):
     """The run was stopped before it finished; its transaction rolled back."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="send it again (when the service is back)")
+
 
 class Run:
     """One validate, plan or load in a worker thread."""

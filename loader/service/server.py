@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import signal
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +85,9 @@ def serve(settings: Settings, listen: Listen, log_level: str = "info") -> None:
             os.chmod(listen.uds, 0o660)  # uvicorn leaves it 0666: the owner's group at most
         where = str(listen.uds) if listen.uds else "{}:{}".format(*sock.getsockname()[:2])
         log.info("listening", extra={"address": where, "tokens": len(settings.tokens)})
+        # uvicorn handles SIGTERM, then raises it again once its shutdown is done: that
+        # ends the process with status 0, as a finished shutdown (not the CLI's 130).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         _Server(config, service).run(sockets=[sock])
     finally:
         sock.close()
