@@ -81,6 +81,10 @@ def serve(settings: Settings, listen: Listen, log_level: str = "info") -> None:
     sock = config.bind_socket()
     try:
         require_token_unless_local(settings.tokens, _address(sock))
+        if sock.family != socket.AF_UNIX:
+            # asyncio sets TCP_NODELAY only on sockets it made itself; without it every
+            # answer waits ~40 ms for the client's delayed ACK. Accepted sockets inherit it.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if listen.uds:
             os.chmod(listen.uds, 0o660)  # uvicorn leaves it 0666: the owner's group at most
         where = str(listen.uds) if listen.uds else "{}:{}".format(*sock.getsockname()[:2])
