@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -188,8 +189,11 @@ class Service:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such route, a wrong method, a broken multipart
+    body) in the service's error object: ``not_found``, ``method_not_allowed``..."""
     assert isinstance(exc, HTTPException)
-    return error_response(exc.status_code, "http", str(exc.detail))
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    return error_response(exc.status_code, code, str(exc.detail))
 
 
 def create_app(service: Service) -> Starlette:

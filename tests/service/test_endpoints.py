@@ -173,6 +173,8 @@ def test_bad_requests(service: Served) -> None:
     assert text.status_code == 415
     outside = service.client.post("/v1/load", json=["../../etc"])
     assert outside.status_code == 403 and outside.json()["error"]["code"] == "forbidden_path"
+    assert service.client.get("/v1/nothing").json()["error"]["code"] == "not_found"
+    assert service.client.get("/v1/load").status_code == 405
 
 
 def test_metrics_and_request_ids(service: Served, database_url: str) -> None:
