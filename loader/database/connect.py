@@ -9,10 +9,13 @@ message text; their messages hold no password (see :func:`loader.errors.redact`)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
 import psycopg
 from psycopg import errors
 
-from loader.database.conn import Conn
+from loader.database.conn import Conn, ConnectionSource
 from loader.errors import DatabaseError, LoaderError
 
 _PASSWORD_HINT = (
@@ -27,6 +30,23 @@ def connect(conninfo: str, *, autocommit: bool = False) -> Conn:
         return psycopg.connect(conninfo, autocommit=autocommit, prepare_threshold=None)
     except psycopg.Error as exc:
         raise _unreachable(exc) from exc
+
+
+@contextmanager
+def lent(source: ConnectionSource) -> Iterator[Conn]:
+    """A connection from ``source`` for the block; a source that cannot give one (a
+    pool whose server is down, say) is an unreachable database, as :func:`connect`."""
+    with ExitStack() as stack:
+        try:
+            conn = stack.enter_context(source())
+        except psycopg.Error as exc:
+            raise _unreachable(exc) from exc
+        yield conn
+
+
+def direct(conninfo: str) -> ConnectionSource:
+    """A new connection (:func:`connect`) for each block, closed at its end."""
+    return lambda: connect(conninfo)
 
 
 def _unreachable(exc: psycopg.Error) -> DatabaseError:

@@ -10,8 +10,8 @@ import psycopg
 
 from loader.database import reload_cache
 from loader.database.apply import apply_plan
-from loader.database.conn import Conn
-from loader.database.connect import connect, failure
+from loader.database.conn import Conn, ConnectionSource
+from loader.database.connect import direct, failure, lent
 from loader.database.lock import lock_packs
 from loader.database.migrate.runner import require_current
 from loader.database.plan import build_plan
@@ -37,14 +37,16 @@ def run_load(
     options: LoadOptions,
     *,
     database_url: str | None = None,
+    connect: ConnectionSource | None = None,
     progress: Progress = lambda _: None,
 ) -> None:
     """Validate the packs, then plan them against the database and, unless
     ``dry_run``, apply the plan in one transaction; fill ``report``. Any error
-    writes nothing."""
-    url = conninfo_for(database_url, notify=progress)
-    session = _Session(connect(url))
-    with session.conn as conn:
+    writes nothing. ``connect`` (a pool's, say) replaces a connection of its own to
+    ``database_url``."""
+    connect = connect or direct(conninfo_for(database_url, notify=progress))
+    with lent(connect) as conn:
+        session = _Session(conn)
         try:
             conn.read_only = options.dry_run  # the server itself then refuses any write
             require_current(conn)
@@ -95,6 +97,7 @@ def _run(
     targets = external_targets(packs)
     own = {p.ref for p in packs}
     referenced = {pack_of(r) for refs_ in targets.values() for r in refs_}
+    progress("locking")  # until "planning": the wait for other loaders of these packs
     lock_packs(conn, own, referenced, options.lock_timeout_s)
     report.record(_vanished(refs, targets))
     if not report.ok:

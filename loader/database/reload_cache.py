@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -194,7 +195,8 @@ def remember(
     target = _entry_path(directory, roots, database)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        scratch = target.with_suffix(f".{os.getpid()}.tmp")
+        # One scratch name per thread too: the service runs loads in threads of one process.
+        scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         scratch.write_text(json.dumps(entry, separators=(",", ":")))
         scratch.replace(target)
     except OSError:

@@ -92,9 +92,13 @@ def compare(
 
 def status(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
     """Read-only: every migration with its state; writes nothing, creates no ledger."""
-    found = files.discover(directory)
     with _session(conninfo, "reading the migration ledger") as conn:
-        return compare(found, ledger.applied(conn))
+        return status_on(conn, directory)
+
+
+def status_on(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
+    """:func:`status` on a connection the caller holds (a pool's)."""
+    return compare(files.discover(directory), ledger.applied(conn))
 
 
 def migrate(
