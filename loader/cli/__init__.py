@@ -36,6 +36,8 @@ def _root(
 ) -> None:
     """Migrate the Attune schema and validate, plan and load packs.
 
+    Every command's --help has examples; --install-completion adds shell completion.
+
     Examples:
 
       attune-loader validate packs/core ./my-pack
@@ -53,7 +55,8 @@ from loader.cli.common import interrupt_on_sigterm  # noqa: E402
 
 def main() -> None:
     interrupt_on_sigterm()
-    app()
+    # The same name in usage lines whether run as attune-loader or python -m loader.
+    app(prog_name="attune-loader")
 
 
 def load_pack_main() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -67,3 +68,15 @@ def interrupt_on_sigterm() -> None:
 def exit_with(code: ExitCode) -> None:
     sys.stdout.flush()
     raise typer.Exit(int(code))
+
+
+def require_paths(paths: Iterable[Path]) -> None:
+    """A path that does not exist is the same usage error (exit 2) for every command
+    that takes packs, before any database is touched."""
+    missing = [p for p in paths if not p.exists()]
+    if not missing:
+        return
+    for path in missing:
+        typer.echo(f"error: {path}: no such file or directory", err=True)
+    typer.echo("hint: give the path of a pack directory (the folder holding pack.yaml)", err=True)
+    exit_with(ExitCode.USAGE)

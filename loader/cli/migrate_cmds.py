@@ -71,6 +71,8 @@ def status(
 ) -> None:
     """Show each migration as applied, pending, modified, missing or failed.
 
+    It reads the ledger and the files only; nothing is applied.
+
     Example:
 
       attune-loader status --output json

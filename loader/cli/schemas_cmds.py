@@ -11,13 +11,15 @@ from loader.cli import app
 from loader.errors import ExitCode
 from loader.report.schemas import SCHEMA_NAMES, schema_text, write_schema_list
 
-schemas_app = typer.Typer(help="List or print the JSON Schemas packs are validated against.")
+schemas_app = typer.Typer()
 app.add_typer(schemas_app, name="schemas")
 
 
 @schemas_app.callback(invoke_without_command=True)
 def schemas_list(ctx: typer.Context) -> None:
-    """List each kind with its folder, schema file and $id.
+    """List or print the JSON Schemas packs are validated against.
+
+    With no command: list each kind with its folder, schema file and $id.
 
     Examples:
 
@@ -32,9 +34,21 @@ def schemas_list(ctx: typer.Context) -> None:
 
 @schemas_app.command("show")
 def schemas_show(
-    kind: Annotated[str, typer.Argument(help="A kind name, e.g. action, or 'defs'.")],
+    kind: Annotated[
+        str, typer.Argument(help="A kind name, e.g. action, or 'defs'.", metavar="KIND")
+    ],
 ) -> None:
-    """Print one schema as JSON."""
+    """Print one schema as JSON.
+
+    KIND is a kind as listed by `attune-loader schemas`, or defs for the shared
+    definitions.
+
+    Examples:
+
+      attune-loader schemas show action
+
+      attune-loader schemas show defs > defs.schema.json
+    """
     text = schema_text(kind)
     if text is None:
         choices = ", ".join(SCHEMA_NAMES)
