@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from loader.cli import app
 from loader.errors import ExitCode
-from loader.report.schemas import SCHEMA_NAMES, schema_text, write_schema_list
+from loader.report.schemas import SCHEMA_NAMES, export_schemas, schema_text, write_schema_list
 
 schemas_app = typer.Typer()
 app.add_typer(schemas_app, name="schemas")
@@ -55,3 +56,25 @@ def schemas_show(
         typer.echo(f"error: unknown kind '{kind}' (choose from {choices})", err=True)
         raise typer.Exit(ExitCode.USAGE)
     typer.echo(text, nl=False)
+
+
+@schemas_app.command("export")
+def schemas_export(
+    directory: Annotated[
+        Path, typer.Argument(help="Where to write the schemas (made if missing).", metavar="DIR")
+    ],
+) -> None:
+    """Write every kind's schema into DIR, each one file whose $refs resolve offline.
+
+    The shared definitions are copied into each schema, so editors and validators
+    such as check-jsonschema need neither the network nor a --base-uri
+    (docs/editor-setup.md).
+
+    Examples:
+
+      attune-loader schemas export .schemas
+
+      check-jsonschema --schemafile .schemas/action.schema.json my-pack/actions/*.yaml
+    """
+    for path in export_schemas(directory):
+        typer.echo(str(path))
