@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from loader import PROJECT_ROOT
+from tests.helpers.checkout import copy_checkout
 
 pytestmark = pytest.mark.wheel
 
@@ -65,19 +65,8 @@ def _checked(argv: list[str], cwd: Path) -> None:
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sdist, and a wheel built from that sdist (so the sdist must be complete)."""
     out = tmp_path_factory.mktemp("dist")
-    # A copy of the files git tracks or would add: the build writes build/ and *.egg-info.
-    source = out / "source"
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True,
-        check=True,
-        cwd=PROJECT_ROOT,
-    ).stdout.decode()
-    for name in filter(None, files.split("\0")):
-        target = source / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if (PROJECT_ROOT / name).is_file():
-            shutil.copy2(PROJECT_ROOT / name, target)
+    # The build writes build/ and *.egg-info beside the sources: a copy of its own.
+    source = copy_checkout(out / "source")
     _checked([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), "."], source)
     return out
 
@@ -123,6 +112,11 @@ def test_the_installed_package_is_the_wheel(installed: Installed) -> None:
         "['License-Expression'])"
     )
     assert license_meta == "Apache-2.0"
+    plugins = installed.python(
+        "from importlib.metadata import entry_points; "
+        "print([e.value for e in entry_points(group='pytest11') if e.dist.name == 'attune-loader'])"
+    )
+    assert plugins == "['loader.pytest_plugin']"
 
 
 def test_the_installed_command_works_outside_the_checkout(

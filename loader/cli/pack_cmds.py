@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with, require_paths
 from loader.cli.options import Output, OutputFormat, Paths, Verbose
 from loader.cli.render import print_report
+from loader.errors import ExitCode
 
 
 @app.command("validate")
 def validate(
     paths: Paths,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="The PATHs are files a commit changes (as pre-commit passes them): "
+            "validate the packs that hold them, with the installed core pack unless "
+            "one of them is core.",
+        ),
+    ] = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -33,8 +47,14 @@ def validate(
       attune-loader validate ./my-pack --output json > report.json
 
       attune-loader validate ./my-pack --output github
+
+      attune-loader validate --changed $(git diff --name-only --cached)
     """
     require_paths(paths)
+    if changed:
+        paths = api.packs_holding(paths)
+        if not paths:  # the commit touches no pack
+            exit_with(ExitCode.OK)
     report = api.validate_packs(paths, pause_gc=True)
     print_report(report, output, verbose)
     exit_with(report.exit_code)
