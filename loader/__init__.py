@@ -6,6 +6,8 @@ The installation hook's API: :func:`load_packs`, :func:`plan_packs`,
 
 from __future__ import annotations
 
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
 from loader.api import load_packs, plan_packs, seed, validate_packs
 from loader.errors import LoaderError
 from loader.report import AbsentPolicy, Report
@@ -21,6 +23,7 @@ __all__ = [
     "Diagnostic",
     "LoaderError",
     "Report",
+    "__version__",
     "load_packs",
     "plan_packs",
     "seed",

@@ -20,11 +20,14 @@ from loader.database.load import LoadOptions, run_load
 from loader.database.migrate import runner
 from loader.database.migrate.runner import MigrateResult, MigrationStatus
 from loader.database.target import conninfo_for
+from loader.kinds import MANIFEST
 from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
+from loader.packs.model import ParsedFile
 from loader.packs.pipeline import check_packs, sort_diagnostics
+from loader.packs.read import parse_file
 from loader.report import AbsentPolicy, Report, codes
 from loader.report.diagnostics import Diagnostic
-from loader.resources import MIGRATIONS_DIR
+from loader.resources import CORE_PACK_DIR, MIGRATIONS_DIR
 
 Progress = Callable[[str], None]
 
@@ -51,6 +54,33 @@ def validate_packs(paths: Sequence[str | Path], *, pause_gc: bool = False) -> Re
         report.diagnostics += result.diagnostics
         _present(report, shown)
     return report
+
+
+def packs_holding(files: Sequence[str | Path], *, with_core: bool = True) -> list[Path]:
+    """The packs that hold ``files`` (for each, the nearest folder above it with a
+    pack.yaml), each once, in the order first met; a file outside every pack counts
+    for none. What a commit hook validates: the packs its changed files belong to.
+
+    :param with_core: put the installed core pack first, so that references to its
+        runtimes and triggers resolve, unless one of the packs found is the core pack.
+    """
+    roots: list[Path] = []
+    for file in map(Path, files):
+        root = next((d for d in file.parents if (d / MANIFEST).is_file()), None)
+        if root is not None and root not in roots:
+            roots.append(root)
+    if roots and with_core and not any(_is_core(root) for root in roots):
+        roots.insert(0, CORE_PACK_DIR)
+    return roots
+
+
+def _is_core(root: Path) -> bool:
+    manifest = parse_file(root / MANIFEST, str(root / MANIFEST))
+    return (
+        isinstance(manifest, ParsedFile)
+        and isinstance(manifest.data, dict)
+        and (manifest.data.get("ref") == "core")
+    )
 
 
 def load_packs(

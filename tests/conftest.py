@@ -6,7 +6,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-pytest_plugins = ["tests.fix_db", "tests.fix_pgbouncer"]
+# The package's own plugin by its module name, which is also its entry point's name: an
+# installed copy registered through the entry point is then not registered twice.
+pytest_plugins = ["loader.pytest_plugin", "pytester", "tests.fix_db", "tests.fix_pgbouncer"]
 
 # CI must be repeatable: the same examples every run, and no deadline on a busy machine.
 settings.register_profile("ci", derandomize=True, deadline=None)

@@ -57,9 +57,8 @@ def test_failures_fit_the_schema(command: str, tmp_path: Path) -> None:
     else:
         args.append(str(tmp_path / "missing"))
     result = runner.invoke(app, [*args, "--output", "json"])
-    if command == "validate":
-        assert result.exit_code == 2
-        return
+    assert result.exit_code == 2
     report = json.loads(result.stdout)
     assert report_problems(report) == [] and report["ok"] is False
-    assert report["error"]["code"] == "settings.invalid"
+    expected = "usage.missing-path" if command == "validate" else "settings.invalid"
+    assert report["error"]["code"] == expected

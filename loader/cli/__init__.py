@@ -6,15 +6,47 @@ into output and an exit code; no SQL or YAML handling lives here.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from loader import __version__
 
 app = typer.Typer(
     name="attune-loader",
-    help="Migrate the Attune schema and validate, plan and load packs.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"attune-loader {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Migrate the Attune schema and validate, plan and load packs.
+
+    Every command's --help has examples; --install-completion adds shell completion.
+
+    Examples:
+
+      attune-loader validate packs/core ./my-pack
+
+      attune-loader seed --database-url postgresql://ci@localhost/attune
+
+      attune-loader --install-completion
+    """
+
 
 # Command modules register themselves on ``app`` when imported.
 from loader.cli import (  # noqa: E402,F401
@@ -30,7 +62,8 @@ from loader.cli.common import interrupt_on_sigterm  # noqa: E402
 
 def main() -> None:
     interrupt_on_sigterm()
-    app()
+    # The same name in usage lines whether run as attune-loader or python -m loader.
+    app(prog_name="attune-loader")
 
 
 def load_pack_main() -> None:

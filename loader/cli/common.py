@@ -6,14 +6,15 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 import typer
 
 from loader.cli.options import OutputFormat
-from loader.errors import ExitCode, LoaderError, redact
+from loader.errors import ExitCode, LoaderError, SettingsError, redact
 from loader.report.database import failure_json
 from loader.report.github import github_failure
 from loader.report.report import Failure
@@ -97,3 +98,16 @@ def interrupt_on_sigterm() -> None:
 def exit_with(code: ExitCode) -> None:
     sys.stdout.flush()
     raise typer.Exit(int(code))
+
+
+def require_paths(paths: Iterable[Path]) -> None:
+    """A path that does not exist is the same usage error (exit 2) for every command
+    that takes packs, before any database is touched (inside :func:`guarded`, which
+    prints it as every other failure)."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise SettingsError(
+            "; ".join(f"{path}: no such file or directory" for path in missing),
+            "give the path of a pack directory (the folder holding pack.yaml) or archive",
+            code="usage.missing-path",
+        )

@@ -12,16 +12,12 @@ import typer
 
 from loader import CORE_PACK_DIR, api
 from loader.cli import app
-from loader.cli.common import TerminalProgress, exit_with, guarded, say
-from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
+from loader.cli.common import TerminalProgress, exit_with, guarded, require_paths, say
+from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
 
-Paths = Annotated[
-    list[Path],
-    typer.Argument(help="Pack directories or .tar.gz / .zip archives.", show_default=False),
-]
 Absent = Annotated[
     AbsentPolicy,
     typer.Option(
@@ -102,6 +98,7 @@ def load(
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
     with guarded("load", output):
+        require_paths(paths)
         with _progress(output, verbose) as progress:
             report = api.load_packs(
                 paths, database_url=database_url, dry_run=dry_run, absent=absent,
@@ -123,6 +120,8 @@ def plan(
 ) -> None:
     """Show what loading the packs would change; write nothing.
 
+    Each component that changes is listed with each changed field as before -> after.
+
     Examples:
 
       attune-loader plan packs/core ./my-pack
@@ -130,6 +129,7 @@ def plan(
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
     with guarded("plan", output):
+        require_paths(paths)
         with _progress(output, verbose) as progress:
             report = api.plan_packs(
                 paths, database_url=database_url, absent=absent, use_cache=not no_cache,
@@ -143,8 +143,16 @@ def seed(
     packs: Annotated[
         list[Path] | None,
         typer.Option(
-            "--packs", help="Packs to load after migrating (repeatable).", show_default="packs/core"
+            "--packs",
+            metavar="DIR...",
+            help="Packs to load after migrating: --packs a b, or --packs a --packs b.",
+            show_default="the core pack",
         ),
+    ] = None,
+    # click options take one value each: the directories after the first --packs value
+    # arrive as arguments, so that `seed --packs a b` works as the README writes it.
+    more_packs: Annotated[
+        list[Path] | None, typer.Argument(metavar="DIR...", hidden=True, show_default=False)
     ] = None,
     database_url: DatabaseUrl = None,
     output: Output = OutputFormat.TEXT,
@@ -157,13 +165,14 @@ def seed(
     Example:
 
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
+
+      attune-loader seed --packs packs/core ./my-pack ./other-pack
     """
+    chosen = [*(packs or []), *(more_packs or [])] or [CORE_PACK_DIR]
     with guarded("seed", output):
+        require_paths(chosen)
         with _progress(output, verbose) as progress:
-            report = api.seed(
-                packs or [CORE_PACK_DIR], database_url=database_url, progress=progress,
-                pause_gc=True,
-            )  # fmt: skip
+            report = api.seed(chosen, database_url=database_url, progress=progress, pause_gc=True)
         _finish(report, output, verbose, False)
 
 

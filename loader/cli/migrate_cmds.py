@@ -72,6 +72,8 @@ def status(
 ) -> None:
     """Show each migration as applied, pending, modified, missing or failed.
 
+    It reads the ledger and the files only; nothing is applied.
+
     Exit status: 0 when the ledger agrees with the files (pending migrations
     included), 4 when any migration is modified, missing or failed.
 

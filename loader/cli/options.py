@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -38,4 +39,11 @@ Output = Annotated[
 Verbose = Annotated[
     int,
     typer.Option("--verbose", "-v", count=True, help="Show details; repeat for more."),
+]
+
+Paths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Pack directories or .tar.gz / .zip archives.", metavar="PATH...", show_default=False
+    ),
 ]

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from loader import api
 from loader.cli import app
-from loader.cli.common import exit_with, guarded
-from loader.cli.options import Output, OutputFormat, Verbose
+from loader.cli.common import exit_with, guarded, require_paths
+from loader.cli.options import Output, OutputFormat, Paths, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 
 
 @app.command("validate")
 def validate(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(help="Pack directories or .tar.gz / .zip archives.", show_default=False),
-    ],
+    paths: Paths,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="The PATHs are files a commit changes (as pre-commit passes them): "
+            "validate the packs that hold them, with the installed core pack unless "
+            "one of them is core.",
+        ),
+    ] = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -42,16 +47,15 @@ def validate(
       attune-loader validate ./my-pack --output json > report.json
 
       attune-loader validate ./my-pack --output github
+
+      attune-loader validate --changed $(git diff --name-only --cached)
     """
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for path in missing:
-            typer.echo(f"error: {path}: no such file or directory", err=True)
-        typer.echo(
-            "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
-        )
-        exit_with(ExitCode.USAGE)
     with guarded("validate", output):
+        require_paths(paths)
+        if changed:
+            paths = api.packs_holding(paths)
+            if not paths:  # the commit touches no pack
+                exit_with(ExitCode.OK)
         report = api.validate_packs(paths, pause_gc=True)
         print_report(report, output, verbose)
         exit_with(report.exit_code)

@@ -49,6 +49,9 @@ def serve(
 ) -> None:
     """Serve validate, plan and load over HTTP, with one connection pool.
 
+    The installation hook posts pack archives (or names directories under a
+    --pack-root) and gets the JSON report the CLI prints; see docs/service.md.
+
     Examples:
 
       attune-loader serve --port 8470

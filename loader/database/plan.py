@@ -16,7 +16,7 @@ from loader.database import statements
 from loader.database.conn import Conn
 from loader.kinds import KINDS, PACK, Kind
 from loader.packs.model import Component, Pack
-from loader.report import AbsentPolicy, Action, Change, Diagnostic, codes
+from loader.report import AbsentPolicy, Action, Change, Diagnostic, FieldChange, codes
 
 Row = dict[str, Any]
 Groups = dict[tuple[str, Action], list[Change]]  # by kind name and action
@@ -54,19 +54,27 @@ class Plan:
         return any(self.absent.values())
 
 
-def changed_fields(component: Component, current: Row, pack_id: int | None) -> tuple[str, ...]:
-    """Names of the columns whose stored value differs from the files."""
+def changed_fields(
+    component: Component, current: Row, pack_id: int | None
+) -> tuple[FieldChange, ...]:
+    """The columns whose stored value differs from the files, with both values."""
     kind = component.kind
     wanted = component.row()  # keyed like statements.select_current
-    changed = [f.column for f in kind.fields if wanted[f.column] != current[f.column]]
+    changed = [
+        FieldChange(f.column, current[f.column], wanted[f.column])
+        for f in kind.fields
+        if wanted[f.column] != current[f.column]
+    ]
     for link in kind.links:
         key = link.ref_key
-        refs_differ = link.ref_column is not None and wanted[key] != current[link.ref_column]
-        if wanted[key] != current[key] or refs_differ:
-            changed.append(link.column)
+        # The id may point at the right row while the *_ref text column disagrees.
+        stored = current[key] if link.ref_column is None else current[link.ref_column]
+        if wanted[key] != current[key] or wanted[key] != stored:
+            before = current[key] if wanted[key] != current[key] else stored
+            changed.append(FieldChange(link.column, before, wanted[key]))
     # pack_id is None while the pack row itself is still to be created.
     if kind.has_pack_column and (pack_id is None or current["pack"] != pack_id):
-        changed.append("pack")
+        changed.append(FieldChange("pack", current["pack"], pack_id))
     return tuple(changed)
 
 
@@ -212,5 +220,6 @@ def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Change:
     if policy is AbsentPolicy.REMOVE:
         return Change(kind.name, row["ref"], row["pack_ref"], Action.REMOVE)
     if policy is AbsentPolicy.DISABLE and kind.has_enabled and row.get("enabled"):
-        return Change(kind.name, row["ref"], row["pack_ref"], Action.DISABLE, ("enabled",))
+        disabled = (FieldChange("enabled", True, False),)
+        return Change(kind.name, row["ref"], row["pack_ref"], Action.DISABLE, disabled)
     return Change(kind.name, row["ref"], row["pack_ref"], Action.RETAIN)

@@ -34,7 +34,7 @@ from loader.kinds import KINDS
 from loader.packs.workers import fork_map, workers_for
 from loader.report import Action, Change
 from loader.report.diagnostics import Diagnostic, Severity
-from loader.resources import PROJECT_ROOT, SCHEMAS_DIR
+from loader.resources import PACKAGE_DIR, SCHEMAS_DIR
 
 # Files changed this recently may change again within the clock's resolution
 # without their mtime moving: such a state is never remembered.
@@ -111,9 +111,10 @@ def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
 
 @cache
 def _code_digest() -> str:
-    """The loader's source and schemas: a new release never trusts an old entry."""
+    """The loader's source and schemas, wherever they are installed: a new release
+    never trusts an old entry."""
     digest = hashlib.sha256()
-    for path in sorted([*(PROJECT_ROOT / "loader").rglob("*.py"), *SCHEMAS_DIR.glob("*.json")]):
+    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *SCHEMAS_DIR.glob("*.json")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -6,8 +6,8 @@ it, and the CLI reads out of it.
 
 from __future__ import annotations
 
-from loader.report.changes import AbsentPolicy, Action, Change
+from loader.report.changes import AbsentPolicy, Action, Change, FieldChange
 from loader.report.diagnostics import Diagnostic, Severity
 from loader.report.report import Report
 
-__all__ = ["AbsentPolicy", "Action", "Change", "Diagnostic", "Report", "Severity"]
+__all__ = ["AbsentPolicy", "Action", "Change", "Diagnostic", "FieldChange", "Report", "Severity"]

@@ -26,6 +26,16 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One column of an update or a disabling: its stored value and the one the
+    files want, as JSON values (a link as the target's ref)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One planned (or applied) change to one component row: the plan's items, the
     report's changes and the reload cache's memory are all made of these."""
@@ -34,7 +44,12 @@ class Change:
     ref: str
     pack: str
     action: Action
-    fields: tuple[str, ...] = ()  # the changed columns, for updates
+    values: tuple[FieldChange, ...] = ()  # the changed columns, for updates
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names of the changed columns."""
+        return tuple(v.field for v in self.values)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -43,4 +58,5 @@ class Change:
             "pack": self.pack,
             "action": self.action.value,
             "fields": list(self.fields),
+            "values": {v.field: {"before": v.before, "after": v.after} for v in self.values},
         }

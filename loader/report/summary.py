@@ -7,6 +7,7 @@ from typing import ClassVar
 from loader.kinds import KINDS
 from loader.report import Action, Report
 from loader.report.text import Section, TextReporter, diagnostics_section
+from loader.report.values import field_lines
 
 _COLUMNS = (
     ("created", Action.CREATE),
@@ -46,7 +47,8 @@ def summary_table(report: Report, verbosity: int) -> str | None:
 
 
 def details(report: Report, verbosity: int) -> str | None:
-    """With -v: one line per component that changes, naming the changed fields."""
+    """With -v: one line per component that changes, naming the changed fields, and
+    below it each field as ``before -> after``."""
     if verbosity < 1:
         return None
     lines = []
@@ -55,6 +57,7 @@ def details(report: Report, verbosity: int) -> str | None:
             continue
         fields = f" ({', '.join(change.fields)})" if change.fields else ""
         lines.append(f"  {change.action.value:<9} {change.kind:<14} {change.ref}{fields}")
+        lines += [f"      {line}" for value in change.values for line in field_lines(value)]
     return "\n".join(lines) or None
 
 
