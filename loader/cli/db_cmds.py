@@ -6,10 +6,8 @@ import sys
 
 import typer
 
-from loader import api
 from loader.cli import app
 from loader.cli.common import guarded
-from loader.report.database import write_cluster_state
 
 db_app = typer.Typer(
     help="Manage the embedded default database (a local cluster in a state directory).",
@@ -21,6 +19,9 @@ app.add_typer(db_app, name="db")
 @db_app.command("status")
 def db_status() -> None:
     """Say where the embedded cluster lives and whether it runs."""
+    from loader import api  # here, not at start-up: see loader/__init__.py
+    from loader.report.database import write_cluster_state
+
     with guarded("db status"):
         write_cluster_state(api.embedded_status(), sys.stdout)
 
@@ -28,6 +29,8 @@ def db_status() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded cluster (its data stays; the next command starts it again)."""
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("db stop"):
         typer.echo("stopped" if api.stop_embedded() else "not running")
 
@@ -40,5 +43,7 @@ def db_url() -> None:
 
       psql "$(attune-loader db url)"
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("db url"):
         typer.echo(api.embedded_url())

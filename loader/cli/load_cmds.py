@@ -6,17 +6,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader import CORE_PACK_DIR, api
+from loader import CORE_PACK_DIR
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
+
+if TYPE_CHECKING:
+    from loader import api
 
 Paths = Annotated[
     list[Path],
@@ -101,6 +104,8 @@ def load(
 
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("load", output):
         with _progress(output, verbose) as progress:
             report = api.load_packs(
@@ -129,6 +134,8 @@ def plan(
 
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("plan", output):
         with _progress(output, verbose) as progress:
             report = api.plan_packs(
@@ -158,6 +165,8 @@ def seed(
 
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("seed", output):
         with _progress(output, verbose) as progress:
             report = api.seed(

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with, guarded
 from loader.cli.options import Output, OutputFormat, Verbose
@@ -51,6 +50,8 @@ def validate(
             "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
         )
         exit_with(ExitCode.USAGE)
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("validate", output):
         report = api.validate_packs(paths, pause_gc=True)
         print_report(report, output, verbose)
