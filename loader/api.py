@@ -17,9 +17,8 @@ from loader.database.migrate import runner
 from loader.database.migrate.runner import MigrateResult, MigrationStatus
 from loader.database.target import conninfo_for
 from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
-from loader.packs.pipeline import check_packs, sort_diagnostics
 from loader.report import AbsentPolicy, Report, codes
-from loader.report.diagnostics import Diagnostic
+from loader.report.diagnostics import Diagnostic, sort_diagnostics
 from loader.resources import MIGRATIONS_DIR
 
 Progress = Callable[[str], None]
@@ -39,6 +38,8 @@ def validate_packs(paths: Sequence[str | Path], *, pause_gc: bool = False) -> Re
         :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``validate``; ``report.ok`` says whether it is valid.
     """
+    from loader.packs.pipeline import check_packs  # not needed by the other commands
+
     report = Report(command="validate")
     with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         result = check_packs(roots)
