@@ -668,9 +668,10 @@ def cpu_split(results: Results) -> list[str]:
     ]
 
 
-def goals_text(results: Results) -> str:
+def goals_text(goals: Sequence[tuple[str, str, bool]]) -> str:
+    """One PASS or FAIL line per goal."""
     return "\n".join(
-        f"{'PASS' if passed else 'FAIL'}  {goal}: {value}" for goal, value, passed in results.goals
+        f"{'PASS' if passed else 'FAIL'}  {goal}: {value}" for goal, value, passed in goals
     )
 
 
@@ -704,6 +705,14 @@ def top_costs(profile: Path, limit: int = 20) -> str:
 # ---------------------------------------------------------------- command line
 
 
+def add_server_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        help="a superuser URL of a server to create the databases on "
+        "(default: a throw-away cluster under the temp directory)",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.bench_load",
@@ -718,11 +727,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", action="store_true", help="also run the row-by-row baseline (slow)"
     )
-    parser.add_argument(
-        "--database-url",
-        help="a superuser URL of a server to create the databases on "
-        "(default: a throw-away cluster under the temp directory)",
-    )
+    add_server_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--cache-dir",
@@ -774,7 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(details(results))
     print()
-    print(goals_text(results))
+    print(goals_text(results.goals))
     if args.profile:
         print("\nprofiles of an extra round, not counted above")
         for label in ("first_load", "noop", "changed"):

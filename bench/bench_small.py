@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.baseline import SCHEMA, columns, in_load_order
-from bench.bench_load import Server, database_server, table_contents
+from bench.bench_load import (
+    Server,
+    add_server_argument,
+    database_server,
+    goals_text,
+    table_contents,
+)
 from loader import CORE_PACK_DIR
 from loader.kinds import KINDS
 from loader.packs.model import Component
@@ -244,23 +250,13 @@ def markdown(results: Results) -> str:
     return "\n".join(lines)
 
 
-def goals_text(results: Results) -> str:
-    return "\n".join(
-        f"{'PASS' if ok else 'FAIL'}  {goal}: {value}" for goal, value, ok in results.goals
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.bench_small",
         description="Time the loader's small, common commands beside their floors.",
     )
     parser.add_argument("--runs", type=int, default=5, help="rounds (default 5)")
-    parser.add_argument(
-        "--database-url",
-        help="a superuser URL of a server to create the databases on "
-        "(default: a throw-away cluster under the temp directory)",
-    )
+    add_server_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -272,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     same = "yes" if results.identical else "NO"
     print(f"rows identical to the loader's (cold floor): {same}")
     print()
-    print(goals_text(results))
+    print(goals_text(results.goals))
     if args.json:
         doc = {
             "measured": {
