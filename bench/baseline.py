@@ -55,13 +55,14 @@ class StepResult:
         return self.components / self.wall_s if self.wall_s > 0 else 0.0
 
 
-def yaml_files(packs: Iterable[Pack]) -> list[Path]:
-    """The YAML files the components came from, each once, in load order."""
-    seen: dict[Path, None] = {}
+def yaml_files(packs: Iterable[Pack]) -> list[tuple[Path, Kind]]:
+    """The YAML files the components came from, each once, in load order, with the
+    kind each was checked as."""
+    seen: dict[Path, Kind] = {}
     for pack in packs:
         for component in pack.all_components():
-            seen.setdefault(component.source.path, None)
-    return list(seen)
+            seen.setdefault(component.source.path, component.kind)
+    return list(seen.items())
 
 
 def in_load_order(packs: Iterable[Pack]) -> list[Component]:
@@ -167,10 +168,10 @@ def old_loader_parser() -> tuple[str, Callable[[bytes], Any]]:
     return "PyYAML safe_load (pure Python)", pyyaml.safe_load
 
 
-def parse_files(files: Sequence[Path]) -> int:
+def parse_files(files: Sequence[tuple[Path, Kind]]) -> int:
     """Parse every file as the old loader did; returns how many were read."""
     _, parse = old_loader_parser()
-    for path in files:
+    for path, _kind in files:
         parse(path.read_bytes())
     return len(files)
 
@@ -194,7 +195,7 @@ def timed_run(
     name: str,
     conninfo: str,
     packs: Sequence[Pack],
-    parse: Callable[[Sequence[Path]], object],
+    parse: Callable[[Sequence[tuple[Path, Kind]]], object],
     write: Callable[[str, Sequence[Component]], None],
 ) -> StepResult:
     """Parse the packs' files with ``parse``, then write their components with ``write``,

@@ -429,7 +429,7 @@ def _write_pack(root: Path, ref: str, index: int, components: int, seed: int) ->
         _write(root / "permission_sets" / f"{doc['ref'].split('.', 1)[1]}.yaml", to_yaml(doc))
 
 
-def generate(dest: Path, packs: int, components: int, seed: int = 0) -> list[Path]:
+def generate(dest: Path, packs: int, components: int, seed: int = 0, first: int = 0) -> list[Path]:
     """Write ``packs`` packs of ``components`` components each under ``dest``.
 
     :param dest: directory to write into (created if needed); pack directories are
@@ -437,12 +437,13 @@ def generate(dest: Path, packs: int, components: int, seed: int = 0) -> list[Pat
     :param packs: number of packs.
     :param components: components per pack (runtimes not counted).
     :param seed: the same seed gives byte-identical output.
+    :param first: the index of the first pack (another ``first`` gives other refs).
     :return: the pack directories, in order.
     """
     if packs < 0 or components < 1:
         raise ValueError("packs must be >= 0 and components >= 1")
     roots: list[Path] = []
-    for index in range(packs):
+    for index in range(first, first + packs):
         ref = f"bench_p{index:04d}"
         root = dest / ref
         _write_pack(root, ref, index, components, seed)

@@ -22,11 +22,8 @@ from loader.database.migrate.runner import MigrateResult, MigrationStatus
 from loader.database.target import conninfo_for
 from loader.kinds import MANIFEST
 from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
-from loader.packs.model import ParsedFile
-from loader.packs.pipeline import check_packs, sort_diagnostics
-from loader.packs.read import parse_file
 from loader.report import AbsentPolicy, Report, codes
-from loader.report.diagnostics import Diagnostic
+from loader.report.diagnostics import Diagnostic, sort_diagnostics
 from loader.resources import CORE_PACK_DIR, MIGRATIONS_DIR
 
 Progress = Callable[[str], None]
@@ -46,6 +43,8 @@ def validate_packs(paths: Sequence[str | Path], *, pause_gc: bool = False) -> Re
         :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``validate``; ``report.ok`` says whether it is valid.
     """
+    from loader.packs.pipeline import check_packs  # not needed by the other commands
+
     report = Report(command="validate")
     with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         result = check_packs(roots)
@@ -75,6 +74,9 @@ def packs_holding(files: Sequence[str | Path], *, with_core: bool = True) -> lis
 
 
 def _is_core(root: Path) -> bool:
+    from loader.packs.model import ParsedFile  # the YAML reader only when a hook asks
+    from loader.packs.read import parse_file
+
     manifest = parse_file(root / MANIFEST, str(root / MANIFEST))
     return (
         isinstance(manifest, ParsedFile)

@@ -9,6 +9,10 @@ benchmark uses, and those snapshots are shown to notice a single rewritten row.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,17 +20,18 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from bench import baseline, floor, packgen
+from bench import baseline, bench_small, floor, packgen
 from bench.bench_load import (
     LoaderRun,
     Server,
+    one_file_changed,
     row_versions,
     run_loader,
     server_cpu_s,
     table_contents,
     writes_between,
 )
-from loader import CORE_PACK_DIR
+from loader import CORE_PACK_DIR, load_packs
 from loader.packs.pipeline import check_packs
 
 
@@ -104,3 +109,27 @@ def test_progress_bar_steps_are_one_stage() -> None:
     run = LoaderRun("first load", True, True, 3, 3, 1.0, 50.0, stages=stages)
     durations = [(name, round(seconds, 6)) for name, seconds in run.stage_durations()]
     assert durations == [("connecting", 0.1), ("validating", 0.8), ("planning", 0.1)]
+
+
+def test_small_benchmarks_cold_floor_writes_the_loaders_rows(
+    server: Server, template_database: str, tmp_path: Path
+) -> None:
+    """The cold floor's COPY script, given ids, leaves what a load of packs/core does."""
+    checked = check_packs([CORE_PACK_DIR])
+    rows = tmp_path / "rows.json"
+    rows.write_text(json.dumps(bench_small.copy_tables(baseline.in_load_order(checked.packs))))
+    copied = server.fresh("floor", template_database)
+    env = {**os.environ, "BENCH_URL": copied}
+    subprocess.run([sys.executable, "-c", bench_small.COPY_FLOOR, str(rows)], env=env, check=True)
+    loaded = server.fresh("loader", template_database)
+    assert load_packs([CORE_PACK_DIR], database_url=loaded, use_cache=False).applied
+    assert table_contents(copied) == table_contents(loaded)
+
+
+def test_one_file_changed_puts_the_file_back(tmp_path: Path) -> None:
+    (pack,) = packgen.generate(tmp_path, packs=1, components=5)
+    path = sorted((pack / "actions").glob("*.yaml"))[0]
+    original = path.read_bytes()
+    with one_file_changed(pack) as changed:
+        assert changed == path and path.read_bytes() != original
+    assert path.read_bytes() == original

@@ -15,8 +15,6 @@ import typer
 
 from loader.cli.options import OutputFormat
 from loader.errors import ExitCode, LoaderError, SettingsError, redact
-from loader.report.database import failure_json
-from loader.report.github import github_failure
 from loader.report.report import Failure
 
 
@@ -74,6 +72,10 @@ def guarded(command: str, output: OutputFormat = OutputFormat.TEXT) -> Iterator[
 
 
 def _fail(command: str, output: OutputFormat, failure: Failure, code: ExitCode) -> None:
+    # Only a failure needs its reporters: not imported at start-up.
+    from loader.report.database import failure_json
+    from loader.report.github import github_failure
+
     failure = Failure(failure.code, redact(failure.message), redact(failure.hint or "") or None)
     typer.echo(f"error: {failure.message}", err=True)
     if failure.hint:

@@ -6,10 +6,8 @@ import sys
 
 import typer
 
-from loader import api
 from loader.cli import app
 from loader.cli.common import guarded
-from loader.report.database import write_cluster_state
 
 db_app = typer.Typer(no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -42,6 +40,9 @@ def db_status() -> None:
 
       ATTUNE_LOADER_STATE_DIR=/srv/attune-loader attune-loader db status
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+    from loader.report.database import write_cluster_state
+
     with guarded("db status"):
         write_cluster_state(api.embedded_status(), sys.stdout)
 
@@ -56,6 +57,8 @@ def db_stop() -> None:
 
       attune-loader db stop
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("db stop"):
         typer.echo("stopped" if api.stop_embedded() else "not running")
 
@@ -70,5 +73,7 @@ def db_url() -> None:
 
       psql "$(attune-loader db url)"
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("db url"):
         typer.echo(api.embedded_url())

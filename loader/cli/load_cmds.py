@@ -6,17 +6,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from loader import CORE_PACK_DIR, api
+from loader import CORE_PACK_DIR
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, require_paths, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
+
+if TYPE_CHECKING:
+    from loader import api
 
 Absent = Annotated[
     AbsentPolicy,
@@ -97,6 +100,8 @@ def load(
 
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("load", output):
         require_paths(paths)
         with _progress(output, verbose) as progress:
@@ -128,6 +133,8 @@ def plan(
 
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("plan", output):
         require_paths(paths)
         with _progress(output, verbose) as progress:
@@ -168,6 +175,8 @@ def seed(
 
       attune-loader seed --packs packs/core ./my-pack ./other-pack
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     chosen = [*(packs or []), *(more_packs or [])] or [CORE_PACK_DIR]
     with guarded("seed", output):
         require_paths(chosen)

@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
-from loader import MIGRATIONS_DIR, api
+from loader import MIGRATIONS_DIR
 from loader.cli import app
 from loader.cli.common import exit_with, guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
 from loader.errors import ExitCode
-from loader.report.database import states_ok, write_migration_run, write_migration_states
 
 MigrationsDir = Annotated[
     Path,
@@ -51,6 +50,9 @@ def migrate(
 
       attune-loader migrate --dry-run --database-url postgresql://localhost/attune
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+    from loader.report.database import write_migration_run
+
     with guarded("migrate", output):
         result = api.migrate(
             database_url=database_url,
@@ -81,6 +83,9 @@ def status(
 
       attune-loader status --output json
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+    from loader.report.database import states_ok, write_migration_states
+
     with guarded("status", output):
         states = api.migration_status(
             database_url=database_url, migrations_dir=migrations_dir, progress=say

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with, guarded, require_paths
 from loader.cli.options import Output, OutputFormat, Paths, Verbose
@@ -50,6 +49,8 @@ def validate(
 
       attune-loader validate --changed $(git diff --name-only --cached)
     """
+    from loader import api  # here, not at start-up: see loader/__init__.py
+
     with guarded("validate", output):
         require_paths(paths)
         if changed:

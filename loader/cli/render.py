@@ -7,9 +7,10 @@ import sys
 
 from loader.cli.options import OutputFormat
 from loader.report import Report
-from loader.report.reporters import write_report
 
 
 def print_report(report: Report, output: OutputFormat, verbose: int) -> None:
+    from loader.report.reporters import write_report  # only once there is a report
+
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     write_report(report, output.value, sys.stdout, verbose, annotate)

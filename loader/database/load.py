@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -15,10 +16,13 @@ from loader.database.connect import direct, failure, lent
 from loader.database.lock import lock_packs
 from loader.database.migrate.runner import require_current
 from loader.database.plan import build_plan
-from loader.database.refs import DatabaseRefs, external_targets, pack_of
+from loader.database.refs import DatabaseRefs, pack_of
+from loader.database.reload_cache import PackMemory, ReloadCache
 from loader.database.target import conninfo_for
-from loader.packs.pipeline import check_packs
 from loader.report import AbsentPolicy, Diagnostic, Report, codes
+
+if TYPE_CHECKING:
+    from loader.packs.pipeline import CheckResult
 
 Progress = Callable[[str], None]
 
@@ -76,26 +80,26 @@ def _run(
     progress: Progress,
 ) -> None:
     conn = session.conn
-    # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
+    # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to remember.
     caching = options.use_cache and reload_cache.cache_dir() is not None
-    files, racy = reload_cache.files_digest(paths) if caching else ("", True)
-    database = reload_cache.database_identity(conn) if caching else ""
-    if caching and _replay(conn, paths, database, files, report):
+    cache = ReloadCache(conn, paths) if caching else None
+    if cache is not None and cache.all_fresh and _replay(conn, cache, report):
         return
     # End the short read of the checks above: validation can take long, and an open
     # transaction would hold its snapshot (and vacuum's horizon) all that time.
     conn.rollback()
     refs = DatabaseRefs(conn)
-    checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
-        f"validating {_bar(done, total)} {done}/{total} packs"))  # fmt: skip
-    report.files_checked = checked.files_checked
+    checked, reused = _check(paths, cache, refs, progress)
+    report.files_checked = checked.files_checked + sum(m.files_checked for m in reused)
     report.packs = [p.ref for p in checked.packs]
-    report.record(checked.diagnostics)
+    if cache is not None and reused:
+        report.packs = cache.pack_refs(checked.packs, reused)
+    report.record(checked.diagnostics + [w for m in reused for w in m.warnings])
     if not report.ok:
         return
     packs = checked.packs
-    targets = external_targets(packs)
-    own = {p.ref for p in packs}
+    targets = reload_cache.external_of(packs, reused)
+    own = {p.ref for p in packs} | {m.ref for m in reused}
     referenced = {pack_of(r) for refs_ in targets.values() for r in refs_}
     progress("locking")  # until "planning": the wait for other loaders of these packs
     lock_packs(conn, own, referenced, options.lock_timeout_s)
@@ -105,38 +109,55 @@ def _run(
     progress("planning")
     plan = build_plan(conn, packs, options.absent)
     report.changes = plan.changes
+    if reused:
+        by_pack, gone = reload_cache.declared_changes(plan)
+        remembered = {m.ref: m.changes for m in reused}
+        groups = (remembered[r] if r in remembered else by_pack.get(r, []) for r in report.packs)
+        report.changes = reload_cache.in_plan_order(groups, gone)
     report.record(plan.conflicts)
-    remember = caching and not racy and not plan.has_absent
     pending = bool(report.pending)  # a list as long as the load: asked once
     if not report.ok or (pending and options.dry_run):
         conn.rollback()
         return
     if pending:
         apply_plan(conn, plan, progress)
-    token = reload_cache.database_token(conn, sorted(own)) if remember else ""
+    memories = cache.learn(conn, packs, plan, report, reused) if cache is not None else []
     session.commit()
     report.applied = pending
-    if remember:
-        state = reload_cache.Remembered(
-            report.packs, report.changes, report.warnings, report.files_checked,
-            {kind: sorted(refs_) for kind, refs_ in targets.items()},
-        )  # fmt: skip
-        reload_cache.remember(paths, database, files, token, state)
+    if cache is not None:
+        cache.remember(memories)
 
 
-def _replay(conn: Conn, paths: Sequence[Path], database: str, files: str, report: Report) -> bool:
+def _check(
+    paths: Sequence[Path], cache: ReloadCache | None, refs: DatabaseRefs, progress: Progress
+) -> tuple[CheckResult, list[PackMemory]]:
+    """Check the packs the cache cannot vouch for, and the packs it vouches for; every
+    pack when that smaller check could word something otherwise (reload_cache)."""
+    # Imported only now: a remembered no-op needs neither YAML nor JSON Schema.
+    from loader.packs.pipeline import check_packs
+
+    def on_pack(done: int, total: int) -> None:
+        progress(f"validating {_bar(done, total)} {done}/{total} packs")
+
+    reused = cache.reusable() if cache is not None else []
+    # A reference of a reused pack that no longer resolves is for the full check to word.
+    if cache is not None and reused and not _vanished(refs, reload_cache.external_of([], reused)):
+        subset = cache.to_check(reused)
+        checked = check_packs(subset, external=refs, on_pack=on_pack)
+        if cache.agrees(checked.packs, checked.diagnostics, len(subset), reused):
+            return checked, reused
+    return check_packs(paths, external=refs, on_pack=on_pack), []
+
+
+def _replay(conn: Conn, cache: ReloadCache, report: Report) -> bool:
     """Report a remembered no-op when neither the files nor the packs' rows changed."""
-    token_of = lambda packs: reload_cache.database_token(conn, packs)  # noqa: E731
-    remembered = reload_cache.recall(paths, database, files, token_of)
-    if remembered is None:
+    memories = cache.in_order()
+    if _vanished(DatabaseRefs(conn), reload_cache.external_of([], memories)):
         return False
-    targets = {kind: set(refs) for kind, refs in remembered.external.items()}
-    if _vanished(DatabaseRefs(conn), targets):
-        return False
-    report.packs = remembered.packs
-    report.changes = remembered.changes
-    report.record(remembered.warnings)
-    report.files_checked = remembered.files_checked
+    report.packs = [m.ref for m in memories]
+    report.changes = reload_cache.in_plan_order(m.changes for m in memories)
+    report.record([w for m in memories for w in m.warnings])
+    report.files_checked = sum(m.files_checked for m in memories)
     report.from_cache = True
     conn.rollback()
     return True

@@ -1,12 +1,23 @@
-"""Recognise a reload of packs that changed neither on disk nor in the database.
+"""Recognise what a reload does not need to check again.
 
-After a load leaves the database equal to the packs, we remember, for that set of
-pack directories and that database: a digest of every file's metadata (path, size,
-mtime, ctime, inode, as git's index does), a digest of the loader's own code and
-schemas, and a token of the database rows the packs own (every row's id and xmin, so
-any insert, update or delete changes it). A later run with the same three digests is
-a no-op: it reports every component unchanged without parsing a file or reading a
-row back. Anything else, or a cache that cannot be read, is simply a miss.
+After a load leaves the database equal to the packs, we remember, per pack directory
+of that set of directories and that database: a digest of every file's metadata
+(path, size, mtime, ctime, inode, as git's index does) together with the loader's own
+code and schemas, a token of the database rows the pack owns (every row's id and
+xmin, so any insert, update or delete changes it), and what checking and planning it
+found: its components, its warnings, the files it read, the packs it references and
+its references to components outside itself.
+
+A later run whose every pack still matches is a no-op: it reports every component
+unchanged without parsing a file or reading a row back. Otherwise only the packs that
+changed, on disk or in the database, are checked and planned again, together with
+every remembered pack that references one of them, so that a change which breaks a
+reference from another pack is still found; the others are reported as remembered.
+When that smaller check finds anything whose wording could depend on the packs it
+did not see (any error, an unresolved or duplicate reference, rule parameters), or
+a pack it did not expect, the load checks every pack instead: every diagnostic is
+the one a full check gives. Anything else, or a cache that cannot be read, is simply
+a miss.
 
 Row ids and xmins alone do not tell databases apart (two clusters built the same way
 hand out the same ones), so entries are kept per database identity: the cluster's
@@ -17,12 +28,13 @@ oid, another cluster another system identifier: both miss.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,26 +42,56 @@ from typing import Any
 
 from loader.database import statements
 from loader.database.conn import Conn
+from loader.database.plan import Plan
+from loader.database.refs import external_targets, pack_of
 from loader.kinds import KINDS
+from loader.packs.model import Pack
 from loader.packs.workers import fork_map, workers_for
-from loader.report import Action, Change
+from loader.report import Action, Change, Report, codes
 from loader.report.diagnostics import Diagnostic, Severity
 from loader.resources import PACKAGE_DIR, SCHEMAS_DIR
 
 # Files changed this recently may change again within the clock's resolution
-# without their mtime moving: such a state is never remembered.
+# without their mtime moving: such a pack is never remembered.
 _RACY_NS = 2_000_000_000
+
+# Diagnostics whose words depend on every pack of the load (names suggested from
+# all declared refs, duplicates across packs, rule parameters against another
+# pack's schema): a check of some packs only cannot promise the same ones.
+_SEES_OTHER_PACKS = frozenset(
+    {
+        codes.REF_UNRESOLVED,
+        codes.REF_TASK_ACTION,
+        codes.REF_DUPLICATE,
+        codes.PACK_DUPLICATE,
+        codes.PARAMS_VALUES,
+    }
+)
 
 
 @dataclass(frozen=True)
-class Remembered:
-    """What a no-op reload reports: the same components and warnings as last time."""
+class PackMemory:
+    """What the last load found for one pack directory."""
 
-    packs: list[str]
-    changes: list[Change]
+    root: str  # its real path
+    files: str  # digest of its files' metadata and of the loader's code
+    ref: str
+    token: str  # digest of its rows in the database
+    changes: list[Change]  # its components in plan order, all unchanged
     warnings: list[Diagnostic]
     files_checked: int
-    external: dict[str, list[str]]  # refs the packs use from other packs, per kind
+    external: dict[str, list[str]]  # link targets outside the pack, per kind
+    uses: list[str]  # the other packs whose components it references
+
+
+@dataclass(frozen=True)
+class _Root:
+    """A pack directory of this load as it is on disk now."""
+
+    path: Path  # as given: diagnostics name its files under it
+    real: str
+    files: str
+    racy: bool
 
 
 def cache_dir() -> Path | None:
@@ -64,21 +106,197 @@ def cache_dir() -> Path | None:
     return default_state_dir() / "load-cache"
 
 
-def files_digest(roots: Sequence[Path]) -> tuple[str, bool]:
-    """Digest of the metadata of every file under ``roots``, and whether any of them
-    changed too recently to be trusted. Large loads take it on every core: it is a
-    stat() per file."""
-    digest = hashlib.sha256(_code_digest().encode())
-    newest = 0
-    for root, (root_digest, root_newest) in zip(
-        roots, fork_map(_root_digest, roots, workers_for(roots)), strict=True
+class ReloadCache:
+    """What the cache knows about one load's packs when it starts, and, once the load
+    is planned, what it remembers for the next one."""
+
+    def __init__(self, conn: Conn, paths: Sequence[Path]) -> None:
+        self.roots = _roots(paths)
+        self.database = database_identity(conn)
+        remembered = _recall(self.roots, self.database)
+        tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
+        files = {r.real: r.files for r in self.roots}
+        self.fresh = {
+            real: m
+            for real, m in remembered.items()
+            if m.files == files.get(real) and m.token == tokens.get(m.ref)
+        }
+        self.changed = {m.ref for real, m in remembered.items() if real not in self.fresh}
+
+    @property
+    def all_fresh(self) -> bool:
+        return len(self.fresh) == len(self.roots)
+
+    def in_order(self) -> list[PackMemory]:
+        """Every pack's memory, in the order of the roots (when all are fresh)."""
+        return [self.fresh[r.real] for r in self.roots]
+
+    def reusable(self) -> list[PackMemory]:
+        """The fresh packs that reference no pack that changed: not checked again."""
+        return [m for m in self.fresh.values() if not self.changed.intersection(m.uses)]
+
+    def to_check(self, reused: Sequence[PackMemory]) -> list[Path]:
+        skipped = {m.root for m in reused}
+        return [r.path for r in self.roots if r.real not in skipped]
+
+    @staticmethod
+    def agrees(packs: Sequence[Pack], diagnostics: Iterable[Diagnostic], checked: int,
+               reused: Sequence[PackMemory]) -> bool:  # fmt: skip
+        """Whether checking ``checked`` roots apart from the reused packs found what a
+        check of every pack would: see the module's docstring."""
+        if len(packs) != checked:
+            return False
+        if any(d.is_error or d.code in _SEES_OTHER_PACKS for d in diagnostics):
+            return False
+        refs = {p.ref for p in packs}
+        return not any(m.ref in refs or refs.intersection(m.uses) for m in reused)
+
+    def pack_refs(self, packs: Sequence[Pack], reused: Sequence[PackMemory]) -> list[str]:
+        """The refs of the checked and the reused packs, in the order of the roots."""
+        refs = {m.root: m.ref for m in reused}
+        refs.update({os.path.realpath(p.root): p.ref for p in packs})
+        return [refs[r.real] for r in self.roots if r.real in refs]
+
+    def learn(
+        self, conn: Conn, packs: Sequence[Pack], plan: Plan, report: Report,
+        reused: Sequence[PackMemory],
+    ) -> list[PackMemory]:  # fmt: skip
+        """The memory of every pack the load leaves equal to its files, to be written
+        (by :meth:`remember`) once the load has committed: not those changed too
+        recently, nor those that had rows to remove or disable."""
+        by_real = {r.real: r for r in self.roots}
+        grouped: dict[str, list[Change]] = {}
+        for change in report.changes:
+            grouped.setdefault(change.pack, []).append(change)
+        absent = {c.pack for c in plan.changes if c.ref in plan.absent.get(c.kind, {})}
+        owners = _owners(report.warnings, self.roots)
+        sources = {p.ref: len({c.source.path for c in p.all_components()}) for p in packs}
+        checked_files = report.files_checked - sum(m.files_checked for m in reused)
+        # A file read that became no component is not told apart per pack: remember nothing.
+        if owners is None or sum(sources.values()) != checked_files:
+            return []
+        tokens = pack_tokens(conn, [p.ref for p in packs] + [m.ref for m in reused])
+        memories = [dataclasses.replace(m, token=tokens.get(m.ref, "")) for m in reused]
+        for pack in packs:
+            root = by_real.get(os.path.realpath(pack.root))
+            if root is None or root.racy or pack.ref in absent:
+                continue
+            changes = [_unchanged(c) for c in grouped.get(pack.ref, [])]
+            memories.append(
+                PackMemory(root.real, root.files, pack.ref, tokens.get(pack.ref, ""), changes,
+                           owners.get(root.real, []), sources[pack.ref],
+                           {kind: sorted(r) for kind, r in external_targets([pack]).items()},
+                           _uses(pack))
+            )  # fmt: skip
+        return memories
+
+    def remember(self, memories: Sequence[PackMemory]) -> None:
+        """Write the entry; a cache that cannot be written only costs the next run time."""
+        directory = cache_dir()
+        if directory is None:
+            return
+        entry = {"packs": [_memory_json(m) for m in memories]}
+        target = _entry_path(directory, self.roots, self.database)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            # One scratch name per thread too: the service runs loads in threads.
+            scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            scratch.write_text(json.dumps(entry, separators=(",", ":")))
+            scratch.replace(target)
+        except OSError:
+            return
+
+
+def in_plan_order(groups: Iterable[Sequence[Change]], gone: Sequence[Change] = ()) -> list[Change]:
+    """The changes of several packs, each group in plan order and the groups in the
+    order of the packs, as one plan of them all orders them: kind by kind, pack by
+    pack, then the rows the packs no longer declare (``gone``, in plan order)."""
+    by_kind = [_by_kind(changes) for changes in [*groups, gone]]
+    return [c for kind in KINDS for group in by_kind for c in group.get(kind.name, [])]
+
+
+def _by_kind(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    grouped: dict[str, list[Change]] = {}
+    for change in changes:
+        grouped.setdefault(change.kind, []).append(change)
+    return grouped
+
+
+def declared_changes(plan: Plan) -> tuple[dict[str, list[Change]], list[Change]]:
+    """A plan's changes of declared components by pack, and the others (rows the packs
+    no longer declare)."""
+    by_pack: dict[str, list[Change]] = {}
+    gone: list[Change] = []
+    for change in plan.changes:
+        if change.ref in plan.declared.get(change.kind, {}):
+            by_pack.setdefault(change.pack, []).append(change)
+        else:
+            gone.append(change)
+    return by_pack, gone
+
+
+def external_of(packs: Sequence[Pack], reused: Sequence[PackMemory]) -> dict[str, set[str]]:
+    """Per target kind, the refs the packs and the reused packs point at but do not
+    declare (what :func:`external_targets` gives for them all)."""
+    declared = {(c.kind.name, c.ref) for p in packs for c in p.all_components()}
+    declared |= {(c.kind, c.ref) for m in reused for c in m.changes}
+    wanted: dict[str, set[str]] = {}
+    found: list[Mapping[str, Iterable[str]]] = [external_targets(packs)]
+    found += [m.external for m in reused]
+    for each in found:
+        for kind, targets in each.items():
+            wanted.setdefault(kind, set()).update(r for r in targets if (kind, r) not in declared)
+    return {kind: targets for kind, targets in wanted.items() if targets}
+
+
+def _uses(pack: Pack) -> list[str]:
+    """The other packs whose components ``pack`` references (refs start with their
+    pack's ref: the identity check holds every component to that)."""
+    used = {pack_of(r.ref) for c in pack.all_components() for r in c.references}
+    return sorted(used - {pack.ref})
+
+
+def _unchanged(change: Change) -> Change:
+    return Change(change.kind, change.ref, change.pack, Action.UNCHANGED)
+
+
+def _owners(
+    warnings: Sequence[Diagnostic], roots: Sequence[_Root]
+) -> dict[str, list[Diagnostic]] | None:
+    """The warnings by the real path of the pack whose file they are about; None when
+    one is about no pack (it could not be replayed with one)."""
+    owners: dict[str, list[Diagnostic]] = {}
+    for warning in warnings:
+        root = next((r for r in roots if _inside(warning.file, str(r.path))), None)
+        if root is None:
+            return None
+        owners.setdefault(root.real, []).append(warning)
+    return owners
+
+
+def _inside(file: str, root: str) -> bool:
+    return file == root or file.startswith(root.rstrip("/") + "/")
+
+
+def _roots(paths: Sequence[Path]) -> list[_Root]:
+    """The load's pack directories, each once, with the digest of their files. Large
+    loads take it on every core: it is a stat() per file."""
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), Path(path))
+    reals = list(unique)
+    now = time.time_ns()
+    code = _code_digest()
+    roots = []
+    for real, (digest, newest) in zip(
+        reals, fork_map(_root_digest, reals, workers_for([Path(r) for r in reals])), strict=True
     ):
-        digest.update(f"{os.path.realpath(root)}\0{root_digest}\n".encode())
-        newest = max(newest, root_newest)
-    return digest.hexdigest(), time.time_ns() - newest < _RACY_NS
+        files = hashlib.sha256(f"{code}\0{real}\0{digest}".encode()).hexdigest()
+        roots.append(_Root(unique[real], real, files, now - newest < _RACY_NS))
+    return roots
 
 
-def _root_digest(root: Path) -> tuple[str, int]:
+def _root_digest(root: str) -> tuple[str, int]:
     """Digest of the metadata of the files under one root, and the newest change."""
     digest = hashlib.sha256()
     newest = 0
@@ -136,82 +354,73 @@ def database_identity(conn: Conn) -> str:
     return hashlib.sha256(f"{row[:3]}|{ledger}".encode()).hexdigest()
 
 
-def database_token(conn: Conn, packs: Sequence[str]) -> str:
-    """A digest of every row the packs own (ids and row versions), kind by kind."""
-    parts = []
-    for kind in KINDS:
-        row = conn.execute(statements.owned_rows_digest(kind), (list(packs),)).fetchone()
-        parts.append(f"{kind.name}:{row}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+def pack_tokens(conn: Conn, packs: Sequence[str]) -> dict[str, str]:
+    """Per pack, a digest of every row it owns (ids and row versions), kind by kind;
+    one statement for all packs and kinds."""
+    parts: dict[str, list[str]] = {p: [] for p in packs}
+    rows = conn.execute(statements.owned_rows_digests(), {"packs": list(packs)}).fetchall()
+    order = {k.name: i for i, k in enumerate(KINDS)}
+    for kind, owner, count, digest in sorted(rows, key=lambda r: (order[r[0]], r[1])):
+        parts.setdefault(str(owner), []).append(f"{kind}:{count}:{digest}")
+    return {p: hashlib.sha256("|".join(found).encode()).hexdigest() for p, found in parts.items()}
 
 
-def _entry_path(directory: Path, roots: Sequence[Path], database: str) -> Path:
-    key = hashlib.sha256(
-        "\0".join([database, *sorted(os.path.realpath(r) for r in roots)]).encode()
-    )
+def _entry_path(directory: Path, roots: Sequence[_Root], database: str) -> Path:
+    key = hashlib.sha256("\0".join([database, *sorted(r.real for r in roots)]).encode())
     return directory / f"{key.hexdigest()}.json"
 
 
-def recall(roots: Sequence[Path], database: str, files: str, token_of: Any) -> Remembered | None:
-    """The remembered no-op for ``roots`` in the database whose identity is
-    ``database``, if files and rows still match it.
-
-    ``token_of(pack_refs)`` computes the database token; it is called only when the
-    files match, so a miss on disk costs no query.
-    """
+def _recall(roots: Sequence[_Root], database: str) -> dict[str, PackMemory]:
+    """The remembered packs of these roots in this database, by real path; none
+    when the entry is missing, unreadable or foreign."""
     directory = cache_dir()
     if directory is None:
-        return None
+        return {}
     try:
         entry = json.loads(_entry_path(directory, roots, database).read_text())
-        if entry["files"] != files or entry["token"] != token_of(entry["packs"]):
-            return None
-        return Remembered(
-            entry["packs"],
-            [Change(k, r, p, Action.UNCHANGED) for k, p, refs in entry["changes"] for r in refs],
-            [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in entry["warnings"]],
-            entry["files_checked"],
-            entry["external"],
-        )
+        memories = [_memory(item) for item in entry["packs"]]
     except (OSError, ValueError, KeyError, TypeError):  # unreadable or foreign: a miss
-        return None
+        return {}
+    return {m.root: m for m in memories}
 
 
-def remember(
-    roots: Sequence[Path], database: str, files: str, token: str, state: Remembered
-) -> None:
-    """Write the entry; a cache that cannot be written only costs the next run time."""
-    directory = cache_dir()
-    if directory is None:
-        return
-    entry = {
-        "files": files,
-        "token": token,
-        "packs": state.packs,
-        "changes": _runs(state.changes),
-        "warnings": [_warning_json(d) for d in state.warnings],
-        "files_checked": state.files_checked,
-        "external": state.external,
+def _memory(item: dict[str, Any]) -> PackMemory:
+    ref = str(item["ref"])
+    return PackMemory(
+        str(item["root"]),
+        str(item["files"]),
+        ref,
+        str(item["token"]),
+        [Change(kind, r, ref, Action.UNCHANGED) for kind, refs in item["changes"] for r in refs],
+        [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in item["warnings"]],
+        int(item["files_checked"]),
+        {str(k): [str(r) for r in refs] for k, refs in item["external"].items()},
+        [str(p) for p in item["uses"]],
+    )
+
+
+def _memory_json(m: PackMemory) -> dict[str, Any]:
+    return {
+        "root": m.root,
+        "files": m.files,
+        "ref": m.ref,
+        "token": m.token,
+        "changes": _runs(m.changes),
+        "warnings": [_warning_json(d) for d in m.warnings],
+        "files_checked": m.files_checked,
+        "external": m.external,
+        "uses": m.uses,
     }
-    target = _entry_path(directory, roots, database)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        # One scratch name per thread too: the service runs loads in threads of one process.
-        scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        scratch.write_text(json.dumps(entry, separators=(",", ":")))
-        scratch.replace(target)
-    except OSError:
-        return
 
 
 def _runs(changes: Sequence[Change]) -> list[list[Any]]:
-    """The changes in order as ``[kind, pack, [ref, ...]]`` runs: one small list per
-    change would add tens of megabytes at the end of a large load, its peak."""
+    """The changes in order as ``[kind, [ref, ...]]`` runs: one small list per change
+    would add tens of megabytes at the end of a large load, its peak."""
     runs: list[list[Any]] = []
     for c in changes:
-        if not runs or runs[-1][0] != c.kind or runs[-1][1] != c.pack:
-            runs.append([c.kind, c.pack, []])
-        runs[-1][2].append(c.ref)
+        if not runs or runs[-1][0] != c.kind:
+            runs.append([c.kind, []])
+        runs[-1][1].append(c.ref)
     return runs
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from loader.kinds import KINDS_BY_NAME, Kind, Link
+from loader.kinds import KINDS, KINDS_BY_NAME, Kind, Link
 
 SCHEMA = "attune"
 # Qualified with pg_temp, so a table of that name elsewhere on the search path is never
@@ -64,14 +64,21 @@ def select_refs(kind: Kind) -> sql.Composed:
     return sql.SQL("SELECT * FROM {} WHERE ref = ANY(%s)").format(_table(kind.table))
 
 
-def owned_rows_digest(kind: Kind) -> sql.Composed:
-    """The count and a digest of the ids and row versions of the rows of ``kind`` that
-    the packs ``%s`` own (for kinds no pack owns: the packs' own rows)."""
-    owner = "pack_ref" if kind.has_pack_column else "ref"
-    return sql.SQL(
-        "SELECT count(*), md5(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id)) "
-        "FROM {} WHERE {} = ANY(%s)"
-    ).format(_table(kind.table), sql.Identifier(owner))
+def owned_rows_digests() -> sql.Composed:
+    """Per kind and owning pack of the packs ``%(packs)s``: the count and a digest of
+    the ids and row versions of their rows (for kinds no pack owns: the packs' own
+    rows), every kind in one statement, so the reload cache asks once."""
+    parts = []
+    for kind in KINDS:
+        owner = sql.Identifier("pack_ref" if kind.has_pack_column else "ref")
+        parts.append(
+            sql.SQL(
+                "SELECT {kind}::text, {owner}::text, count(*), "
+                "md5(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id)) "
+                "FROM {table} WHERE {owner} = ANY(%(packs)s) GROUP BY {owner}"
+            ).format(kind=sql.Literal(kind.name), owner=owner, table=_table(kind.table))
+        )
+    return sql.SQL(" UNION ALL ").join(parts)
 
 
 def owned_summary(kind: Kind) -> sql.Composed:

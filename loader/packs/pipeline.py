@@ -26,7 +26,7 @@ from loader.packs.schema.validate import validate_file
 from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
 from loader.packs.workers import fork_map, workers_for
 from loader.report import codes
-from loader.report.diagnostics import Diagnostic
+from loader.report.diagnostics import Diagnostic, sort_diagnostics
 
 
 @dataclass
@@ -87,11 +87,6 @@ def _check_alone(path: Path, limits: Limits) -> _Run:
 @cache
 def _worker_schemas() -> SchemaSet:
     return load_schemas()
-
-
-def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """By file, then line and column; a stable sort keeps best-first order within a place."""
-    return sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0))
 
 
 @dataclass

@@ -7,11 +7,9 @@ of that work, so each goes to a worker whole.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,6 +60,10 @@ def fork_map(
     if workers <= 1:
         yield from map(function, items)
         return
+    # Imported only here: most runs are small enough for one process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(function, items)

@@ -50,3 +50,8 @@ class Diagnostic:
             "message": self.message,
             "hint": self.hint,
         }
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """By file, then line and column; a stable sort keeps best-first order within a place."""
+    return sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0))

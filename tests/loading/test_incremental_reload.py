@@ -1,0 +1,172 @@
+"""A reload checks and plans only the packs whose files or rows changed, plus the
+packs that reference them, and reports exactly what checking every pack reports."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from bench.packgen import generate
+from loader import CORE_PACK_DIR
+from loader.api import load_packs
+from loader.database import reload_cache
+from loader.packs import pipeline
+from loader.report import Report, codes
+from tests.helpers.packs import DEMO_FILES, write_pack
+
+FAN = {
+    "pack.yaml": "ref: fan\nlabel: Fan\nversion: 1.0.0\n",
+    "rules/wave.yaml": """
+        ref: fan.wave
+        label: Wave
+        description: Waves on ping
+        trigger: demo.ping
+        trigger_params: {host: example.org}
+        action: demo.bye
+    """,
+}
+BYE = {
+    "actions/bye.yaml": """
+        ref: demo.bye
+        label: Bye
+        description: Says bye
+        runner_type: shell
+        entry_point: bye.sh
+    """,
+    "actions/bye.sh": "#!/bin/sh\necho bye\n",
+}
+
+
+@pytest.fixture
+def packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """packs/core, demo (with an action only fan uses), fan and a generated pack, all
+    settled at once for the cache."""
+    monkeypatch.setattr(reload_cache, "_RACY_NS", 0)
+    return {
+        "core": Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "core")),
+        "demo": write_pack(tmp_path / "demo", {**DEMO_FILES, **BYE}),
+        "fan": write_pack(tmp_path / "fan", FAN),
+        "gen": generate(tmp_path / "gen", packs=1, components=12)[0],
+    }
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every file the check parses, in this process (small loads use no workers)."""
+    seen: list[Path] = []
+    original: Callable[..., Any] = pipeline.parse_file  # type: ignore[attr-defined]
+
+    def spy(path: Path, *args: Any, **kwargs: Any) -> Any:
+        seen.append(Path(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "parse_file", spy)
+    return seen
+
+
+def _files_of(*roots: Path) -> set[Path]:
+    return {p for root in roots for p in root.rglob("*.yaml")}
+
+
+def _same_as_a_full_check(
+    paths: list[Path], url: str, parsed: list[Path] | None = None
+) -> tuple[Report, set[Path]]:
+    """A dry run from the cache, which must read exactly as one that checks every
+    pack; with the files it parsed (when ``parsed`` is the spy's list)."""
+    seen = parsed if parsed is not None else []
+    seen.clear()
+    remembered = load_packs(paths, database_url=url, dry_run=True)
+    files = set(seen)
+    full = load_packs(paths, database_url=url, dry_run=True, use_cache=False)
+    assert remembered.to_json() == full.to_json()
+    return remembered, files
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_only_the_changed_pack_is_checked(
+    packs: dict[str, Path], database_url: str, parsed: list[Path]
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
+    _edit(action, "\ndescription: ", "\ndescription: changed ")
+    parsed.clear()
+    report = load_packs(paths, database_url=database_url)
+    assert set(parsed) == _files_of(packs["gen"])
+    assert report.applied and [c.fields for c in report.pending] == [("description",)]
+    assert report.files_checked == load_packs(paths, database_url=database_url).files_checked
+    _edit(action, "\ndescription: changed ", "\ndescription: again ")
+    assert _same_as_a_full_check(paths, database_url, parsed)[1] == _files_of(packs["gen"])
+
+
+def test_a_pack_that_references_the_changed_one_is_checked_with_it(
+    packs: dict[str, Path], database_url: str, parsed: list[Path]
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    _edit(packs["demo"] / "actions" / "bye.yaml", "Says bye", "Says goodbye")
+    report, files = _same_as_a_full_check(paths, database_url, parsed)
+    assert files == _files_of(packs["demo"], packs["fan"])
+    assert report.ok and [c.ref for c in report.pending] == ["demo.bye"]
+
+
+def test_removing_what_an_unchanged_pack_references_is_still_refused(
+    packs: dict[str, Path], database_url: str
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    for name in ("bye.yaml", "bye.sh"):
+        (packs["demo"] / "actions" / name).unlink()
+    report, _ = _same_as_a_full_check(paths, database_url)
+    assert not report.ok
+    assert any("fan.wave" in d.message for d in report.errors), report.errors
+    assert not load_packs(paths, database_url=database_url).applied
+
+
+def test_a_reused_packs_rows_changed_by_hand_are_planned_again(
+    packs: dict[str, Path], database_url: str
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE attune.rule SET description = 'by hand' WHERE ref = 'fan.wave'")
+    _edit(packs["gen"] / "pack.yaml", "\nlabel: ", "\nlabel: New ")
+    report, _ = _same_as_a_full_check(paths, database_url)
+    assert sorted(c.ref for c in report.pending) == ["bench_p0000", "fan.wave"]
+
+
+def test_an_error_is_worded_by_a_full_check(packs: dict[str, Path], database_url: str) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    _edit(packs["fan"] / "rules" / "wave.yaml", "action: demo.bye", "action: demo.by")
+    report, _ = _same_as_a_full_check(paths, database_url)
+    assert [d.code for d in report.errors] == [codes.REF_UNRESOLVED]
+    assert "did you mean 'demo.bye'" in report.errors[0].message
+
+
+def test_a_warm_no_op_asks_the_database_five_times(
+    packs: dict[str, Path], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration check (2), database identity (2), and one token for every pack."""
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    sent: list[object] = []
+    original = psycopg.Cursor.execute
+
+    def spy(self: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query)
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", spy)
+    assert load_packs(paths, database_url=database_url).from_cache
+    assert len(sent) == 5

@@ -1,0 +1,31 @@
+"""Start-up stays light: ``--help`` and the other commands that need no database or
+YAML must not import what only loads need (docs/performance.md, start-up)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import loader
+
+HEAVY = ("psycopg", "jsonschema", "jsonschema_rs", "referencing", "ruamel", "yaml_rs")
+
+
+def _imported_by(statement: str) -> set[str]:
+    script = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {name.split(".")[0] for name in done.stdout.split()} | set(done.stdout.split())
+
+
+def test_importing_the_cli_imports_nothing_heavy() -> None:
+    modules = _imported_by("import loader.cli")
+    assert not modules & {*HEAVY, "loader.api", "loader.packs", "loader.database"}
+
+
+def test_the_public_names_are_there_when_asked_for() -> None:
+    modules = _imported_by("import loader")
+    assert "loader.api" not in modules
+    for name in loader.__all__:
+        assert getattr(loader, name) is not None
+    assert set(loader.__all__) <= set(dir(loader))
