@@ -58,7 +58,7 @@ def test_every_help_has_examples_and_plain_metavars(words: tuple[str, ...]) -> N
     assert re.search(r"^ *Examples?: *$", result.output, re.MULTILINE), result.output
     # Indented below the heading, as written in the docstring.
     assert re.search(
-        r"^   (attune-loader|psql|load-pack|\w+=\S+ attune-loader) ", result.output, re.MULTILINE
+        r"^ {3,}(attune-loader|psql|load-pack|\w+=\S+ attune-loader) ", result.output, re.MULTILINE
     )
     assert "<bool>" not in result.output and "{" not in result.output.split("\n\n")[0]
 

@@ -13,6 +13,7 @@ import typer
 from loader import __version__
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="attune-loader",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

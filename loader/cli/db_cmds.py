@@ -9,7 +9,7 @@ import typer
 from loader.cli import app
 from loader.cli.common import guarded
 
-db_app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 

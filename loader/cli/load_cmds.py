@@ -185,5 +185,7 @@ def seed(
         _finish(report, output, verbose, False)
 
 
-load_pack_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+load_pack_app = typer.Typer(
+    rich_markup_mode=None, add_completion=False, pretty_exceptions_enable=False
+)
 load_pack_app.command(name="load-pack")(load)

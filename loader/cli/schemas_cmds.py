@@ -12,7 +12,9 @@ from loader.cli import app
 from loader.errors import ExitCode
 from loader.report.schemas import SCHEMA_NAMES, export_schemas, schema_text, write_schema_list
 
-schemas_app = typer.Typer()
+schemas_app = typer.Typer(
+    rich_markup_mode=None,
+)
 app.add_typer(schemas_app, name="schemas")
 
 
