@@ -13,7 +13,7 @@ import typer
 from loader import CORE_PACK_DIR, api
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, say
-from loader.cli.options import DatabaseUrl, Output, OutputFormat, Verbose
+from loader.cli.options import DatabaseUrl, Output, OutputFormat, Strict, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
@@ -85,6 +85,7 @@ def load(
     detailed_exitcode: Detailed = False,
     lock_timeout: LockTimeout = 30.0,
     no_cache: NoCache = False,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -104,8 +105,8 @@ def load(
     with guarded(), _progress(output, verbose) as progress:
         report = api.load_packs(
             paths, database_url=database_url, dry_run=dry_run, absent=absent,
-            lock_timeout_s=lock_timeout, use_cache=not no_cache, progress=progress,
-            pause_gc=True,
+            lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
+            progress=progress, pause_gc=True,
         )  # fmt: skip
     _finish(report, output, verbose, detailed_exitcode)
 
@@ -117,6 +118,7 @@ def plan(
     absent: Absent = AbsentPolicy.REMOVE,
     detailed_exitcode: Detailed = False,
     no_cache: NoCache = False,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -131,7 +133,7 @@ def plan(
     with guarded(), _progress(output, verbose) as progress:
         report = api.plan_packs(
             paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-            progress=progress, pause_gc=True,
+            strict=strict, progress=progress, pause_gc=True,
         )  # fmt: skip
     _finish(report, output, max(verbose, 1), detailed_exitcode)
 
@@ -145,6 +147,7 @@ def seed(
         ),
     ] = None,
     database_url: DatabaseUrl = None,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -158,8 +161,9 @@ def seed(
     """
     with guarded(), _progress(output, verbose) as progress:
         report = api.seed(
-            packs or [CORE_PACK_DIR], database_url=database_url, progress=progress, pause_gc=True
-        )
+            packs or [CORE_PACK_DIR], database_url=database_url, strict=strict,
+            progress=progress, pause_gc=True,
+        )  # fmt: skip
     _finish(report, output, verbose, False)
 
 

@@ -10,7 +10,7 @@ import typer
 from loader import api
 from loader.cli import app
 from loader.cli.common import exit_with
-from loader.cli.options import Output, OutputFormat, Verbose
+from loader.cli.options import Output, OutputFormat, Strict, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 
@@ -21,6 +21,7 @@ def validate(
         list[Path],
         typer.Argument(help="Pack directories or .tar.gz / .zip archives.", show_default=False),
     ],
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -29,9 +30,11 @@ def validate(
     Each YAML file is parsed safely, checked against its kind's JSON Schema, and
     checked for refs, duplicates, references between components, parameter schemas
     and the files that components name. References must resolve among the packs
-    given, so list packs/core too when a pack uses its runtimes or triggers.
+    given; references to core components of kinds that no given core pack has a
+    folder for resolve from the packaged core pack (a note says so, shown with -v).
 
-    Exit status: 0 valid (warnings allowed), 1 invalid, 2 a path does not exist.
+    Exit status: 0 valid (warnings allowed, unless --strict), 1 invalid, 2 a path does
+    not exist.
 
     Examples:
 
@@ -51,6 +54,6 @@ def validate(
             "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
         )
         exit_with(ExitCode.USAGE)
-    report = api.validate_packs(paths, pause_gc=True)
+    report = api.validate_packs(paths, strict=strict, pause_gc=True)
     print_report(report, output, verbose)
     exit_with(report.exit_code)

@@ -95,7 +95,7 @@ def _run(
     report.applied = pending
     if remember:
         state = reload_cache.Remembered(
-            report.packs, report.changes, report.warnings, report.files_checked,
+            report.packs, report.changes, report.warnings + report.notes, report.files_checked,
             {kind: sorted(refs_) for kind, refs_ in targets.items()},
         )  # fmt: skip
         reload_cache.remember(paths, database, files, token, state)
@@ -112,7 +112,7 @@ def _replay(conn: Conn, paths: Sequence[Path], database: str, files: str, report
         return False
     report.packs = remembered.packs
     report.changes = remembered.changes
-    report.record(remembered.warnings)
+    report.record(remembered.remarks)
     report.files_checked = remembered.files_checked
     report.from_cache = True
     conn.rollback()

@@ -42,11 +42,11 @@ _RACY_NS = 2_000_000_000
 
 @dataclass(frozen=True)
 class Remembered:
-    """What a no-op reload reports: the same components and warnings as last time."""
+    """What a no-op reload reports: the same components, warnings and notes as last time."""
 
     packs: list[str]
     changes: list[Change]
-    warnings: list[Diagnostic]
+    remarks: list[Diagnostic]  # the warnings and notes
     files_checked: int
     external: dict[str, list[str]]  # refs the packs use from other packs, per kind
 
@@ -167,7 +167,7 @@ def recall(roots: Sequence[Path], database: str, files: str, token_of: Any) -> R
         return Remembered(
             entry["packs"],
             [Change(k, r, p, Action.UNCHANGED) for k, p, refs in entry["changes"] for r in refs],
-            [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in entry["warnings"]],
+            [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in entry["remarks"]],
             entry["files_checked"],
             entry["external"],
         )
@@ -187,7 +187,7 @@ def remember(
         "token": token,
         "packs": state.packs,
         "changes": _runs(state.changes),
-        "warnings": [_warning_json(d) for d in state.warnings],
+        "remarks": [_remark_json(d) for d in state.remarks],
         "files_checked": state.files_checked,
         "external": state.external,
     }
@@ -212,6 +212,6 @@ def _runs(changes: Sequence[Change]) -> list[list[Any]]:
     return runs
 
 
-def _warning_json(d: Diagnostic) -> dict[str, Any]:
+def _remark_json(d: Diagnostic) -> dict[str, Any]:
     return {"file": d.file, "line": d.line, "column": d.column, "code": d.code,
-            "message": d.message, "hint": d.hint}  # fmt: skip
+            "message": d.message, "hint": d.hint, "severity": d.severity.value}  # fmt: skip

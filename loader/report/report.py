@@ -17,7 +17,8 @@ REPORT_FORMAT_VERSION = 1
 class Report:
     """Diagnostics, then the plan, then whether it was written.
 
-    ``ok`` is False as soon as one error diagnostic exists: nothing is written then.
+    ``ok`` is False as soon as one error diagnostic exists, or, with ``strict``, one
+    warning: nothing is written then. Notes never fail a report.
     """
 
     command: str
@@ -27,6 +28,7 @@ class Report:
     applied: bool = False
     files_checked: int = 0
     from_cache: bool = False  # a remembered no-op: no file parsed, no row read back
+    strict: bool = False  # warnings fail the report too (--strict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -34,15 +36,24 @@ class Report:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
+        return [d for d in self.diagnostics if d.is_warning]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_note]
+
+    @property
+    def failures(self) -> list[Diagnostic]:
+        """The diagnostics that fail the report: errors, and warnings when strict."""
+        return [d for d in self.diagnostics if d.is_error or (self.strict and d.is_warning)]
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.failures
 
     @property
     def exit_code(self) -> ExitCode:
-        """OK without errors; else the gravest exit code the errors' codes declare
+        """OK without failures; else the gravest exit code the failures' codes declare
         (CONFLICT when a row belongs to another pack or an operator, else INVALID)."""
         if self.ok:
             return ExitCode.OK
@@ -74,9 +85,11 @@ class Report:
             "packs": self.packs,
             "files_checked": self.files_checked,
             "from_cache": self.from_cache,
+            "strict": self.strict,
             "summary": {
                 "errors": len(self.errors),
                 "warnings": len(self.warnings),
+                "notes": len(self.notes),
                 "changes": len(self.pending),
             },
             "counts": self.counts(),
