@@ -23,10 +23,11 @@ def qualify(ref: str, pack_ref: str) -> str:
 
 
 def component_ref(data: dict[str, Any], kind: Kind, pack_ref: str) -> str | None:
-    """The ref a document declares: its ``ref``, else ``<pack>.<name>``."""
+    """The ref a document declares: its ``ref`` (qualified when the kind allows a short
+    one), else ``<pack>.<name>``."""
     ref = data.get("ref")
     if isinstance(ref, str):
-        return ref
+        return qualify(ref, pack_ref) if kind.short_ref_qualified else ref
     name = data.get("name")
     if kind.ref_form is not RefForm.PACK and isinstance(name, str):
         return f"{pack_ref}.{name}"
@@ -77,7 +78,7 @@ def _field_value(field: Field, data: dict[str, Any], parsed: ParsedFile, ref: st
 def _link_target(link: Link, data: dict[str, Any], own_ref: str, pack_ref: str) -> str | None:
     found = first_value(data, link.sources)
     if found is None:
-        return None
+        return link.default
     if link.file_key:
         return own_ref
     return qualify(str(found[1]), pack_ref)
@@ -99,7 +100,9 @@ def references(
             continue
         target = links.get(link.column)
         if target:
-            yield Reference(link.target, target, _link_path(link, data))
+            later = link.fallbacks.get(target, ())
+            path = _link_path(link, data)
+            yield Reference(link.target, target, path, alternatives=later, column=link.column)
     if kind.task_actions:
         yield from _task_actions(data, pack_ref)
 
