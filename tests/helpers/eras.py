@@ -446,6 +446,7 @@ def era_docs(commit: str) -> Docs:
 def to_yaml(doc: Any) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
+    yaml.representer.sort_base_mapping_type_on_output = False  # keys in the order written
     out = io.StringIO()
     yaml.dump(doc, out)
     return out.getvalue()

@@ -128,7 +128,7 @@ class References:
         """One note naming what the packaged core pack stood in for."""
         if not self.supplied:
             return []
-        named = ", ".join(f"{kind} {ref}" for kind, ref in self.supplied)
+        named = ", ".join(f"{kind} {ref}" for kind, ref in sorted(self.supplied))
         if self.core is None:
             first = next(iter(self.supplied.values())).source.display
             where = str(PurePosixPath(first).parent.parent)  # the packaged pack's folder
