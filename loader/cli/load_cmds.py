@@ -27,7 +27,8 @@ Absent = Annotated[
     typer.Option(
         "--absent",
         help="What to do with components this pack owns in the database but no longer "
-        "declares: remove them, disable them (where the kind has 'enabled'), or retain them.",
+        "declares: remove them, disable them (where the kind has 'enabled'), or retain them. "
+        "A pack without a kind's folder keeps its rows of that kind.",
         case_sensitive=False,
     ),
 ]
