@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from loader.database import inventory
+from loader.database.conn import ConnectionSource as ConnectionSource  # in signatures here
+from loader.database.connect import direct, lent
 from loader.database.embedded import Cluster, ClusterStatus
+from loader.database.inventory import LoadedPack as LoadedPack  # returned here
 from loader.database.load import LoadOptions, run_load
 from loader.database.migrate import runner
 from loader.database.migrate.runner import MigrateResult, MigrationStatus
@@ -62,6 +66,7 @@ def load_packs(
     dry_run: bool = False,
     lock_timeout_s: float = 30.0,
     use_cache: bool = True,
+    connect: ConnectionSource | None = None,
     strict: bool = False,
     progress: Progress = _quiet,
     pause_gc: bool = False,
@@ -72,6 +77,8 @@ def load_packs(
 
     :param paths: pack directories or ``.tar.gz`` / ``.zip`` archives.
     :param database_url: as for the CLI; None means DATABASE_URL, PG*, then embedded.
+    :param connect: where the connection comes from instead (a pool's ``connection``);
+        ``database_url`` is then not read.
     :param absent: what happens to components a pack owns but no longer declares:
         ``remove``, ``disable`` or ``retain``. A pack without a kind's folder keeps
         its rows of that kind whatever this says (docs/pack-format.md).
@@ -86,7 +93,7 @@ def load_packs(
         lock wait timed out.
     """
     options = LoadOptions(AbsentPolicy(absent), dry_run, lock_timeout_s, use_cache)
-    return _load("load", paths, database_url, options, strict, progress, pause_gc)
+    return _load("load", paths, database_url, connect, options, strict, progress, pause_gc)
 
 
 def plan_packs(
@@ -94,15 +101,17 @@ def plan_packs(
     *,
     database_url: str | None = None,
     absent: AbsentPolicy | str = AbsentPolicy.REMOVE,
+    lock_timeout_s: float = 30.0,
     use_cache: bool = True,
+    connect: ConnectionSource | None = None,
     strict: bool = False,
     progress: Progress = _quiet,
     pause_gc: bool = False,
 ) -> Report:
     """What :func:`load_packs` would change; runs in a read-only transaction.
-    ``strict`` and ``pause_gc`` as for :func:`load_packs`."""
-    options = LoadOptions(AbsentPolicy(absent), dry_run=True, use_cache=use_cache)
-    return _load("plan", paths, database_url, options, strict, progress, pause_gc)
+    ``lock_timeout_s``, ``connect``, ``strict`` and ``pause_gc`` as for :func:`load_packs`."""
+    options = LoadOptions(AbsentPolicy(absent), True, lock_timeout_s, use_cache)
+    return _load("plan", paths, database_url, connect, options, strict, progress, pause_gc)
 
 
 def seed(
@@ -118,7 +127,7 @@ def seed(
     :func:`load_packs`."""
     url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
     runner.migrate(url, notify=progress)
-    return _load("seed", paths, url, LoadOptions(), strict, progress, pause_gc)
+    return _load("seed", paths, url, None, LoadOptions(), strict, progress, pause_gc)
 
 
 def migrate(
@@ -156,11 +165,31 @@ def migration_status(
     *,
     database_url: str | None = None,
     migrations_dir: Path = MIGRATIONS_DIR,
+    connect: ConnectionSource | None = None,
     progress: Progress = _quiet,
 ) -> list[MigrationStatus]:
-    """Every migration as applied, pending, modified, missing or failed; read-only."""
-    url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
-    return runner.status(url, migrations_dir)
+    """Every migration as applied, pending, modified, missing or failed; read-only.
+    ``connect`` as for :func:`load_packs`."""
+    if connect is None:
+        url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
+        return runner.status(url, migrations_dir)
+    with lent(connect) as conn:
+        return runner.status_on(conn, migrations_dir)
+
+
+def loaded_packs(
+    *, database_url: str | None = None, connect: ConnectionSource | None = None
+) -> list[LoadedPack]:
+    """The packs in the database, by ref: version, components per kind and when a
+    load last changed them; read-only. ``connect`` as for :func:`load_packs`."""
+    with lent(connect or direct(conninfo_for(database_url))) as conn:
+        return inventory.loaded_packs(conn)
+
+
+def database_conninfo(database_url: str | None = None, *, progress: Progress = _quiet) -> str:
+    """The connection string the loading commands use for ``database_url``: as given,
+    else DATABASE_URL, PG*, else the embedded database, started and migrated."""
+    return conninfo_for(database_url, notify=progress)
 
 
 def embedded_status() -> ClusterStatus:
@@ -182,6 +211,7 @@ def _load(
     command: str,
     paths: Sequence[str | Path],
     database_url: str | None,
+    connect: ConnectionSource | None,
     options: LoadOptions,
     strict: bool,
     progress: Progress,
@@ -190,7 +220,10 @@ def _load(
     report = Report(command=command, strict=strict)
     with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         if report.ok:
-            run_load(roots, report, options, database_url=database_url, progress=progress)
+            run_load(
+                roots, report, options, database_url=database_url, connect=connect,
+                progress=progress,
+            )  # fmt: skip
         _present(report, shown)
     return report
 

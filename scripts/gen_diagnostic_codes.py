@@ -26,6 +26,7 @@ GROUPS = {
     "ref": "Refs and references",
     "params": "Parameter, output and config schemas",
     "sensor": "Sensors",
+    "workflow": "Workflow tasks",
     "path": "Files that components name",
     "internal": "The validator itself",
     "conflict": "Loading into a database",

@@ -3,7 +3,8 @@
 The schemas (``schemas/*.json``) give each kind's title, description, fields, types,
 required fields and example; ``loader/kinds/__init__.py`` gives the folder, the table, the
 column each field fills, the alternative spellings and the keys that are not stored;
-``scripts/pack-format-upstream.md`` is the hand-written part about packs of earlier Attune
+``docs/fragments/<kind>.md``, when there is one, ends the kind's section, and
+``docs/fragments/upstream.md`` is the hand-written part about packs of earlier Attune
 versions, followed by tables generated from the same declarations. The output is
 deterministic.
 
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_DIR = ROOT / "schemas"
 DOC_PATH = ROOT / "docs" / "pack-format.md"
-UPSTREAM_PROSE = ROOT / "scripts" / "pack-format-upstream.md"
+FRAGMENTS_DIR = ROOT / "docs" / "fragments"  # <kind>.md: prose ending the kind's section
+UPSTREAM_PROSE = FRAGMENTS_DIR / "upstream.md"  # packs of earlier Attune versions
 DEFS_FILE = "defs.schema.json"
 REGENERATE = "python scripts/gen_pack_format.py"
 
@@ -164,8 +166,8 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
         columns = f"`{link.column}`" + (f" + `{link.ref_column}`" if link.ref_column else "")
         for source in link.sources:
             result.setdefault(source.key, []).append(f"{columns} (link to {link.target})")
-    whole = [f.column for f in kind.fields if getattr(f, "whole_document", False)]
-    stored_in = whole[0] if whole else None
+    whole = [f for f in kind.fields if f.from_document is not None]
+    stored_in = whole[0].column if whole else None
     for key, lost in kind.unstored_keys.items():
         result[key] = [f"not stored, warns (`key.not-stored`): {lost}"]
     if kind.table is None:
@@ -173,7 +175,7 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
     for key in kind.ignored_keys:
         if key in result:
             continue
-        if stored_in:
+        if stored_in and key not in whole[0].leaves_out:
             result[key] = [f"part of `{stored_in}`"]
         elif key == "name" and kind.name != "pack":
             result[key] = ["`ref` (as `<pack>.<name>`) when `ref` is absent"]
@@ -185,9 +187,10 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
 def _where(kind: Kind) -> str:
     if kind.name == "pack":
         return "`pack.yaml` at the pack root"
-    if kind.folder:
-        return f"`{kind.folder}/*.yaml` (or `.yml`)"
-    return "the file an action names in `workflow_file`"
+    where = " and ".join(f"`{folder}/*.yaml`" for folder in kind.folders) + " (or `.yml`)"
+    if kind.has_tasks:  # workflows: also wherever an action's workflow_file points
+        return where + ", or the file an action names in `workflow_file`"
+    return where
 
 
 # ---------------------------------------------------------------- document
@@ -251,6 +254,9 @@ def _kind_section(kind: Kind, schema: Schema, defs: Mapping[str, Schema]) -> lis
         )
     example = _example_yaml(schema["examples"][0]).rstrip()
     lines += ["", "Example:", "", "```yaml", example, "```", ""]
+    fragment = FRAGMENTS_DIR / f"{kind.name}.md"
+    if fragment.is_file():  # what a table cannot say (a workflow's stored form)
+        lines += [fragment.read_text().rstrip(), ""]
     return lines
 
 
@@ -300,7 +306,7 @@ def _defs_section(defs_schema: Schema) -> list[str]:
 def _dropped(kind: Kind) -> list[str]:
     """The ignored keys that are really dropped: not another key's spelling, not a
     ``name`` that makes the ref, not part of a whole-document column."""
-    if any(getattr(f, "whole_document", False) for f in kind.fields):
+    if any(f.from_document is not None for f in kind.fields):
         return []
     read = _targets(kind)
     return [k for k in kind.ignored_keys if k not in read and k != "name"]
@@ -375,7 +381,8 @@ def render(schemas_dir: Path = SCHEMAS_DIR) -> str:
         "",
     ]
     for kind in kinds:
-        lines += _kind_section(kind, schemas[kind.schema], defs)
+        schema = schemas[kind.schema]  # its own $defs name its parts (a workflow's tasks)
+        lines += _kind_section(kind, schema, {**defs, **schema.get("$defs", {})})
     lines += _defs_section(defs_schema)
     lines += _upstream_section(kinds)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -30,7 +30,10 @@ _PORT = 6432
 _START_TIMEOUT_S = 15
 
 
-def _config(directory: Path, server: dict[str, Any], mode: str) -> str:
+POOLER_PASSWORD = "right-password"  # the password_pooler's only accepted password
+
+
+def _config(directory: Path, server: dict[str, Any], mode: str, auth: str) -> str:
     target = " ".join(
         f"{key}={server[key]}" for key in ("host", "port", "user", "password") if server.get(key)
     )
@@ -42,7 +45,7 @@ def _config(directory: Path, server: dict[str, Any], mode: str) -> str:
             "listen_addr =",
             f"listen_port = {_PORT}",
             f"unix_socket_dir = {directory}",
-            "auth_type = trust",
+            f"auth_type = {auth}",
             f"auth_file = {directory / 'users.txt'}",
             f"pool_mode = {mode}",
             "max_client_conn = 200",
@@ -55,15 +58,15 @@ def _config(directory: Path, server: dict[str, Any], mode: str) -> str:
     )
 
 
-def _start(pg_server: str, mode: str) -> tuple[subprocess.Popen[bytes], Path]:
+def _start(pg_server: str, mode: str, auth: str) -> tuple[subprocess.Popen[bytes], Path]:
     binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
     if not Path(binary).exists():
         pytest.skip("PgBouncer is not installed (Debian: apt-get install pgbouncer)")
     directory = Path(tempfile.mkdtemp(prefix=f"attune-test-pgbouncer-{mode}-"))
     server = conninfo_to_dict(pg_server)
     user = str(server.get("user") or SERVER_USER)
-    (directory / "users.txt").write_text(f'"{user}" ""\n')
-    (directory / "pgbouncer.ini").write_text(_config(directory, server, mode))
+    (directory / "users.txt").write_text(f'"{user}" "{POOLER_PASSWORD}"\n')
+    (directory / "pgbouncer.ini").write_text(_config(directory, server, mode, auth))
     command = [binary, str(directory / "pgbouncer.ini")]
     if os.geteuid() == 0:
         entry = pwd.getpwnam(SERVER_USER)
@@ -87,8 +90,8 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
             time.sleep(0.1)
 
 
-def _pooler(pg_server: str, mode: str) -> Iterator[PoolerUrl]:
-    process, directory = _start(pg_server, mode)
+def _pooler(pg_server: str, mode: str, auth: str = "trust") -> Iterator[PoolerUrl]:
+    process, directory = _start(pg_server, mode, auth)
 
     def through(url: str) -> str:
         params = conninfo_to_dict(url)
@@ -97,7 +100,8 @@ def _pooler(pg_server: str, mode: str) -> Iterator[PoolerUrl]:
         )
 
     try:
-        _wait_ready(through(pg_server), process, directory / "pgbouncer.log")
+        ready = make_conninfo(through(pg_server), password=POOLER_PASSWORD)
+        _wait_ready(ready, process, directory / "pgbouncer.log")
         yield through
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -109,6 +113,12 @@ def _pooler(pg_server: str, mode: str) -> Iterator[PoolerUrl]:
 def transaction_pooler(pg_server: str) -> Iterator[PoolerUrl]:
     """PgBouncer with ``pool_mode = transaction``, the most common pooler setup."""
     yield from _pooler(pg_server, "transaction")
+
+
+@pytest.fixture(scope="session")
+def password_pooler(pg_server: str) -> Iterator[PoolerUrl]:
+    """PgBouncer that asks for a password (``POOLER_PASSWORD``), to see a wrong one refused."""
+    yield from _pooler(pg_server, "session", auth="md5")
 
 
 @pytest.fixture(scope="session")

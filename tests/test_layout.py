@@ -8,8 +8,13 @@ Stages import downwards only (docs/architecture.md):
   ``loader.resources``);
 - ``loader.packs`` never imports ``loader.database``, ``loader.cli`` or ``loader.api``;
 - ``loader.cli`` imports only ``loader`` (the public names), ``loader.api``,
-  ``loader.report``, ``loader.errors`` and itself;
-- nothing imports ``loader.cli`` but ``loader/__main__.py`` and ``loader.cli`` itself.
+  ``loader.report``, ``loader.errors`` and itself; its ``serve`` command also
+  ``loader.service``, which it starts;
+- ``loader.service`` imports only the public names, ``loader.api``, ``loader.report``,
+  ``loader.errors``, ``loader.resources``, ``loader.packs.archives`` (it writes uploads
+  into the same kind of scratch directory) and itself;
+- nothing imports ``loader.cli`` but ``loader/__main__.py`` and ``loader.cli`` itself,
+  and nothing imports ``loader.service`` but itself and the ``serve`` command.
 
 Every import counts, including those inside functions.
 """
@@ -46,6 +51,12 @@ FORBIDDEN = (
 )
 CLI_MAY_IMPORT = ("loader.api", "loader.report", "loader.errors", "loader.cli")
 CLI_IMPORTERS = ("loader.__main__", "loader.cli")
+SERVICE_MAY_IMPORT = (
+    "loader.api", "loader.report", "loader.errors", "loader.resources",
+    "loader.packs.archives", "loader.service",
+)  # fmt: skip
+# The service is an application of the API, started by one command and used by none.
+SERVICE_IMPORTERS = ("loader.service", "loader.cli.serve_cmds")
 
 
 def module_name(path: Path, root: Path = PROJECT_ROOT) -> str:
@@ -85,17 +96,29 @@ def back_references(module: str, names: set[str]) -> list[str]:
         if _within(name, target)
     ]
     if _within(module, "loader.cli"):
-        found += [
-            f"{module} imports {name}, which the CLI may not"
-            for name in sorted(names)
-            if _within(name, "loader")
-            and name != "loader"
-            and not any(_within(name, allowed) for allowed in CLI_MAY_IMPORT)
-            and not _is_public_name(name)
-        ]
-    if not any(_within(module, m) for m in CLI_IMPORTERS):
-        found += [f"{module} imports {n}" for n in sorted(names) if _within(n, "loader.cli")]
+        starts_service = ("loader.service",) if module in SERVICE_IMPORTERS else ()
+        found += _beyond(module, names, "the CLI", CLI_MAY_IMPORT + starts_service)
+    if _within(module, "loader.service"):
+        found += _beyond(module, names, "the service", SERVICE_MAY_IMPORT)
+    for package, importers in (
+        ("loader.cli", CLI_IMPORTERS),
+        ("loader.service", SERVICE_IMPORTERS),
+    ):
+        if not any(_within(module, m) for m in importers):
+            found += [f"{module} imports {n}" for n in sorted(names) if _within(n, package)]
     return found
+
+
+def _beyond(module: str, names: set[str], who: str, allowed: tuple[str, ...]) -> list[str]:
+    """The loader modules in ``names`` outside ``allowed`` and the public names."""
+    return [
+        f"{module} imports {name}, which {who} may not"
+        for name in sorted(names)
+        if _within(name, "loader")
+        and name != "loader"
+        and not any(_within(name, a) for a in allowed)
+        and not _is_public_name(name)
+    ]
 
 
 def _is_public_name(name: str) -> bool:
@@ -128,11 +151,21 @@ def test_imports_run_one_way(path: Path) -> None:
         ("loader.cli.load_cmds", "from loader import kinds\n"),
         ("loader.api", "from loader.cli import app\n"),
         ("loader.packs.read.build", "from ...database import plan\n"),
+        ("loader.service.app", "from loader.database import load\n"),
+        ("loader.service.app", "from loader.cli import app\n"),
+        ("loader.cli.load_cmds", "from loader.service import server\n"),
+        ("loader.api", "from loader.service.app import create_app\n"),
     ],
 )
 def test_the_checker_flags_a_back_reference(module: str, source: str) -> None:
     """A synthetic back-reference is caught, inside a function or relative too."""
     assert back_references(module, set(imported(source, module)))
+
+
+def test_the_serve_command_may_start_the_service() -> None:
+    """Only ``loader.cli.serve_cmds`` of the CLI imports the service."""
+    source = "from loader.service.server import start\n"
+    assert back_references("loader.cli.serve_cmds", set(imported(source, "x.y"))) == []
 
 
 def test_the_checker_allows_the_public_names_and_the_api() -> None:

@@ -250,8 +250,7 @@ def test_core_pack_has_the_expected_components() -> None:
 @pytest.mark.parametrize("kind", [k for k in FOLDER_KINDS if k.name in ("action", "sensor")])
 def test_core_entry_points_exist_and_are_executable(kind: Kind) -> None:
     """Every entry_point is an executable file next to the component's YAML."""
-    assert kind.folder is not None
-    for path in sorted((CORE_PACK / kind.folder).glob("*.yaml")):
+    for path in sorted((CORE_PACK / kind.folders[0]).glob("*.yaml")):
         entry = load_yaml(path)["entry_point"]
         assert "/" not in entry
         target = path.parent / entry
@@ -722,9 +721,9 @@ NEGATIVE: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
     (
         "workflow task unknown key",
         "workflow",
-        {"tasks": {"a": {"action": "core.echo", "when": "x"}}},
+        {"tasks": {"a": {"action": "core.echo", "retries": 2}}},
         (),
-        "when",
+        "retries",
     ),
     ("workflow version float", "workflow", {"version": 1.0}, (), "$.version"),
     ("workflow unknown key", "workflow", {"steps": []}, (), "steps"),

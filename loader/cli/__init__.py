@@ -17,7 +17,14 @@ app = typer.Typer(
 )
 
 # Command modules register themselves on ``app`` when imported.
-from loader.cli import db_cmds, load_cmds, migrate_cmds, pack_cmds, schemas_cmds  # noqa: E402,F401
+from loader.cli import (  # noqa: E402,F401
+    db_cmds,
+    load_cmds,
+    migrate_cmds,
+    pack_cmds,
+    schemas_cmds,
+    serve_cmds,
+)
 from loader.cli.common import interrupt_on_sigterm  # noqa: E402
 
 

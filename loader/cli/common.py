@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -10,7 +12,11 @@ from types import FrameType
 
 import typer
 
-from loader.errors import ExitCode, LoaderError
+from loader.cli.options import OutputFormat
+from loader.errors import ExitCode, LoaderError, redact
+from loader.report.database import failure_json
+from loader.report.github import github_failure
+from loader.report.report import Failure
 
 
 def say(message: str) -> None:
@@ -40,18 +46,42 @@ class TerminalProgress:
 
 
 @contextmanager
-def guarded() -> Iterator[None]:
-    """Turn a LoaderError into its message, hint and exit code; never a traceback."""
+def guarded(command: str, output: OutputFormat = OutputFormat.TEXT) -> Iterator[None]:
+    """Whatever stops ``command``, one clear error and its exit code, never a
+    traceback: a LoaderError, an interrupt, or a bug (whose traceback
+    ``ATTUNE_LOADER_DEBUG=1`` shows). ``--output json`` still prints a report, with
+    ``ok: false`` and the ``error``; ``--output github`` an ``::error`` annotation."""
     try:
         yield
+    except typer.Exit:
+        raise
     except LoaderError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+        _fail(command, output, Failure(exc.code, str(exc), exc.hint), exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was committed by the interrupted step", err=True)
-        raise typer.Exit(130) from None
+        message = "interrupted: nothing was committed by the interrupted step"
+        _fail(command, output, Failure("interrupted", message), ExitCode.INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("ATTUNE_LOADER_DEBUG"):
+            raise
+        bug = Failure(
+            "internal",
+            f"internal error: {type(exc).__name__}: {exc}",
+            "this is a bug in attune-loader: rerun with ATTUNE_LOADER_DEBUG=1 to see where, "
+            "and report it",
+        )
+        _fail(command, output, bug, ExitCode.INTERNAL)
+
+
+def _fail(command: str, output: OutputFormat, failure: Failure, code: ExitCode) -> None:
+    failure = Failure(failure.code, redact(failure.message), redact(failure.hint or "") or None)
+    typer.echo(f"error: {failure.message}", err=True)
+    if failure.hint:
+        typer.echo(f"hint: {failure.hint}", err=True)
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(failure_json(command, failure), indent=2))
+    elif output is OutputFormat.GITHUB:
+        typer.echo(github_failure(failure))
+    raise typer.Exit(code) from None
 
 
 def interrupt_on_sigterm() -> None:

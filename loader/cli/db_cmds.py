@@ -21,17 +21,15 @@ app.add_typer(db_app, name="db")
 @db_app.command("status")
 def db_status() -> None:
     """Say where the embedded cluster lives and whether it runs."""
-    with guarded():
-        state = api.embedded_status()
-    write_cluster_state(state, sys.stdout)
+    with guarded("db status"):
+        write_cluster_state(api.embedded_status(), sys.stdout)
 
 
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded cluster (its data stays; the next command starts it again)."""
-    with guarded():
-        stopped = api.stop_embedded()
-    typer.echo("stopped" if stopped else "not running")
+    with guarded("db stop"):
+        typer.echo("stopped" if api.stop_embedded() else "not running")
 
 
 @db_app.command("url")
@@ -42,5 +40,5 @@ def db_url() -> None:
 
       psql "$(attune-loader db url)"
     """
-    with guarded():
+    with guarded("db url"):
         typer.echo(api.embedded_url())

@@ -103,13 +103,14 @@ def load(
 
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
-    with guarded(), _progress(output, verbose) as progress:
-        report = api.load_packs(
-            paths, database_url=database_url, dry_run=dry_run, absent=absent,
-            lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
-            progress=progress, pause_gc=True,
-        )  # fmt: skip
-    _finish(report, output, verbose, detailed_exitcode)
+    with guarded("load", output):
+        with _progress(output, verbose) as progress:
+            report = api.load_packs(
+                paths, database_url=database_url, dry_run=dry_run, absent=absent,
+                lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
+                progress=progress, pause_gc=True,
+            )  # fmt: skip
+        _finish(report, output, verbose, detailed_exitcode)
 
 
 @app.command("plan")
@@ -131,12 +132,13 @@ def plan(
 
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
-    with guarded(), _progress(output, verbose) as progress:
-        report = api.plan_packs(
-            paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-            strict=strict, progress=progress, pause_gc=True,
-        )  # fmt: skip
-    _finish(report, output, max(verbose, 1), detailed_exitcode)
+    with guarded("plan", output):
+        with _progress(output, verbose) as progress:
+            report = api.plan_packs(
+                paths, database_url=database_url, absent=absent, use_cache=not no_cache,
+                strict=strict, progress=progress, pause_gc=True,
+            )  # fmt: skip
+        _finish(report, output, max(verbose, 1), detailed_exitcode)
 
 
 @app.command("seed")
@@ -160,12 +162,13 @@ def seed(
 
       DATABASE_URL=postgresql://ci@localhost/attune attune-loader seed
     """
-    with guarded(), _progress(output, verbose) as progress:
-        report = api.seed(
-            packs or [CORE_PACK_DIR], database_url=database_url, strict=strict,
-            progress=progress, pause_gc=True,
-        )  # fmt: skip
-    _finish(report, output, verbose, False)
+    with guarded("seed", output):
+        with _progress(output, verbose) as progress:
+            report = api.seed(
+                packs or [CORE_PACK_DIR], database_url=database_url, strict=strict,
+                progress=progress, pause_gc=True,
+            )  # fmt: skip
+        _finish(report, output, verbose, False)
 
 
 load_pack_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)

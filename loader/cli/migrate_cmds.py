@@ -10,9 +10,10 @@ import typer
 
 from loader import MIGRATIONS_DIR, api
 from loader.cli import app
-from loader.cli.common import guarded, say
+from loader.cli.common import exit_with, guarded, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat
-from loader.report.database import write_migration_run, write_migration_states
+from loader.errors import ExitCode
+from loader.report.database import states_ok, write_migration_run, write_migration_states
 
 MigrationsDir = Annotated[
     Path,
@@ -50,7 +51,7 @@ def migrate(
 
       attune-loader migrate --dry-run --database-url postgresql://localhost/attune
     """
-    with guarded():
+    with guarded("migrate", output):
         result = api.migrate(
             database_url=database_url,
             migrations_dir=migrations_dir,
@@ -60,7 +61,7 @@ def migrate(
             lock_timeout_s=lock_timeout,
             progress=say if output is OutputFormat.TEXT else lambda _: None,
         )
-    write_migration_run(result, output is OutputFormat.JSON, sys.stdout)
+        write_migration_run(result, output is OutputFormat.JSON, sys.stdout)
 
 
 @app.command()
@@ -71,12 +72,17 @@ def status(
 ) -> None:
     """Show each migration as applied, pending, modified, missing or failed.
 
+    Exit status: 0 when the ledger agrees with the files (pending migrations
+    included), 4 when any migration is modified, missing or failed.
+
     Example:
 
       attune-loader status --output json
     """
-    with guarded():
+    with guarded("status", output):
         states = api.migration_status(
             database_url=database_url, migrations_dir=migrations_dir, progress=say
         )
-    write_migration_states(states, output is OutputFormat.JSON, sys.stdout)
+        write_migration_states(states, output is OutputFormat.JSON, sys.stdout)
+        if not states_ok(states):
+            exit_with(ExitCode.DATABASE)

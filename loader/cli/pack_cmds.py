@@ -9,7 +9,7 @@ import typer
 
 from loader import api
 from loader.cli import app
-from loader.cli.common import exit_with
+from loader.cli.common import exit_with, guarded
 from loader.cli.options import Output, OutputFormat, Strict, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
@@ -54,6 +54,7 @@ def validate(
             "hint: give the path of a pack directory (the folder holding pack.yaml)", err=True
         )
         exit_with(ExitCode.USAGE)
-    report = api.validate_packs(paths, strict=strict, pause_gc=True)
-    print_report(report, output, verbose)
-    exit_with(report.exit_code)
+    with guarded("validate", output):
+        report = api.validate_packs(paths, strict=strict, pause_gc=True)
+        print_report(report, output, verbose)
+        exit_with(report.exit_code)

@@ -10,12 +10,13 @@ import psycopg
 
 from loader.database import reload_cache
 from loader.database.apply import apply_plan
-from loader.database.conn import Conn
+from loader.database.conn import Conn, ConnectionSource
+from loader.database.connect import direct, failure, lent
 from loader.database.lock import lock_packs
+from loader.database.migrate.runner import require_current
 from loader.database.plan import build_plan
 from loader.database.refs import DatabaseRefs, external_targets, pack_of
 from loader.database.target import conninfo_for
-from loader.errors import DatabaseError
 from loader.packs.pipeline import check_packs
 from loader.report import AbsentPolicy, Diagnostic, Report, codes
 
@@ -36,33 +37,54 @@ def run_load(
     options: LoadOptions,
     *,
     database_url: str | None = None,
+    connect: ConnectionSource | None = None,
     progress: Progress = lambda _: None,
 ) -> None:
     """Validate the packs, then plan them against the database and, unless
     ``dry_run``, apply the plan in one transaction; fill ``report``. Any error
-    writes nothing."""
-    url = conninfo_for(database_url, notify=progress)
-    try:
-        # No server-side prepared statements: a pooler in transaction mode may sit in
-        # between, and a statement prepared on one server session is unknown on another.
-        with psycopg.connect(url, prepare_threshold=None) as conn:
+    writes nothing. ``connect`` (a pool's, say) replaces a connection of its own to
+    ``database_url``."""
+    connect = connect or direct(conninfo_for(database_url, notify=progress))
+    with lent(connect) as conn:
+        session = _Session(conn)
+        try:
             conn.read_only = options.dry_run  # the server itself then refuses any write
-            _run(conn, paths, report, options, progress)
-    except psycopg.OperationalError as exc:
-        raise DatabaseError(f"database connection failed: {str(exc).strip()}") from exc
-    except psycopg.Error as exc:
-        raise DatabaseError(f"the database failed: {str(exc).strip()}") from exc
+            require_current(conn)
+            _run(session, paths, report, options, progress)
+        except psycopg.Error as exc:
+            raise failure(exc, conn, "the load", committing=session.committing) from exc
+
+
+@dataclass
+class _Session:
+    """The load's connection, and whether its COMMIT has been sent: a connection lost
+    after that leaves the outcome unknown rather than rolled back."""
+
+    conn: Conn
+    committing: bool = False
+
+    def commit(self) -> None:
+        self.committing = True
+        self.conn.commit()
 
 
 def _run(
-    conn: Conn, paths: Sequence[Path], report: Report, options: LoadOptions, progress: Progress
+    session: _Session,
+    paths: Sequence[Path],
+    report: Report,
+    options: LoadOptions,
+    progress: Progress,
 ) -> None:
+    conn = session.conn
     # Without a cache directory (ATTUNE_LOADER_NO_CACHE) there is nothing to digest for.
     caching = options.use_cache and reload_cache.cache_dir() is not None
     files, racy = reload_cache.files_digest(paths) if caching else ("", True)
     database = reload_cache.database_identity(conn) if caching else ""
     if caching and _replay(conn, paths, database, files, report):
         return
+    # End the short read of the checks above: validation can take long, and an open
+    # transaction would hold its snapshot (and vacuum's horizon) all that time.
+    conn.rollback()
     refs = DatabaseRefs(conn)
     checked = check_packs(paths, external=refs, on_pack=lambda done, total: progress(
         f"validating {_bar(done, total)} {done}/{total} packs"))  # fmt: skip
@@ -75,6 +97,7 @@ def _run(
     targets = external_targets(packs)
     own = {p.ref for p in packs}
     referenced = {pack_of(r) for refs_ in targets.values() for r in refs_}
+    progress("locking")  # until "planning": the wait for other loaders of these packs
     lock_packs(conn, own, referenced, options.lock_timeout_s)
     report.record(_vanished(refs, targets))
     if not report.ok:
@@ -91,7 +114,7 @@ def _run(
     if pending:
         apply_plan(conn, plan, progress)
     token = reload_cache.database_token(conn, sorted(own)) if remember else ""
-    conn.commit()
+    session.commit()
     report.applied = pending
     if remember:
         state = reload_cache.Remembered(

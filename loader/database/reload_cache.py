@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -121,12 +122,12 @@ def database_identity(conn: Conn) -> str:
     """Which database this is, and at which migration: see the module's docstring."""
     row = conn.execute(
         "SELECT (SELECT system_identifier FROM pg_control_system())::text, d.oid::text, "
-        "d.datname, to_regclass('_sqlx_migrations') IS NOT NULL "
+        "d.datname, has_table_privilege(to_regclass('_sqlx_migrations'), 'SELECT') "
         "FROM pg_database d WHERE d.datname = current_database()"
     ).fetchone()
     assert row is not None
     ledger: object = None
-    if row[3]:
+    if row[3]:  # a loader role may not read the ledger: its schema was checked instead
         ledger = conn.execute(
             "SELECT md5(string_agg(version::text || ':' || encode(checksum, 'hex') || ':' "
             "|| success::text, ',' ORDER BY version)) FROM _sqlx_migrations"
@@ -194,7 +195,8 @@ def remember(
     target = _entry_path(directory, roots, database)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        scratch = target.with_suffix(f".{os.getpid()}.tmp")
+        # One scratch name per thread too: the service runs loads in threads of one process.
+        scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         scratch.write_text(json.dumps(entry, separators=(",", ":")))
         scratch.replace(target)
     except OSError:

@@ -74,6 +74,15 @@ def owned_rows_digest(kind: Kind) -> sql.Composed:
     ).format(_table(kind.sql_table), sql.Identifier(owner))
 
 
+def owned_summary(kind: Kind) -> sql.Composed:
+    """Per pack: how many rows of ``kind`` it owns and when one last changed (a kind
+    that has a pack column only)."""
+    return sql.SQL(
+        "SELECT pack_ref, count(*), max(updated) FROM {} WHERE pack_ref IS NOT NULL "
+        "GROUP BY pack_ref"
+    ).format(_table(kind.sql_table))
+
+
 def _target_table(link: Link) -> str:
     return KINDS_BY_NAME[link.target].sql_table
 

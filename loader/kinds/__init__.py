@@ -1,6 +1,6 @@
 """KINDS: one declaration per component kind, read by every stage.
 
-Discovery reads ``folder``; validation reads ``schema``; normalisation reads ``fields``
+Discovery reads ``folders``; validation reads ``schema``; normalisation reads ``fields``
 and ``links``; the semantic checks read ``ref_form`` and the rules on links; the plan
 and the SQL builders read ``table`` and the column lists; the format reference is
 generated from the schemas. The order of :data:`KINDS` is the load order: the plan and
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from loader.kinds import convert
+from loader.kinds import convert, workflows
 
 MANIFEST = "pack.yaml"  # the file that declares a pack
 
@@ -41,7 +41,10 @@ class Field:
     default: Any = None
     json: bool = False
     label_default: bool = False  # absent -> generated from the component's name
-    whole_document: bool = False  # the value is the entire parsed file (a workflow)
+    # The value is made from the whole document (a workflow's definition), without the
+    # keys of ``leaves_out``: accepted, but stored nowhere.
+    from_document: Callable[[Mapping[str, Any]], Any] | None = None
+    leaves_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ class Link:
     # The column of values that must fit the target's param_schema (a rule's
     # trigger_params for its trigger).
     params_column: str | None = None
+    # Columns the linked file's component takes from this one when the file leaves
+    # them out (a workflow's label from its action's).
+    inherits: tuple[str, ...] = ()
     # The target when no source gives one (a sensor without runner_type runs natively,
     # as upstream's loaders decided).
     default: str | None = None
@@ -80,6 +86,20 @@ class Link:
         return self.column + "@ref"
 
 
+@dataclass(frozen=True)
+class Companion:
+    """A component the loader adds beside each component of a kind that is found in
+    its folders rather than through a link, as upstream registers an action for every
+    workflow so that it can be run. It is the document ``keys`` builds from the
+    component's column values, normalised as a component of ``kind``: a written one
+    would be the same. ``path_key`` gets the file's path as a component in the first
+    folder of ``kind`` would name it."""
+
+    kind: str
+    keys: tuple[tuple[str, str], ...]  # (key of the companion's document, column)
+    path_key: str
+
+
 class RefForm(Enum):
     """The form the database's CHECKs give a kind's refs."""
 
@@ -91,7 +111,7 @@ class RefForm(Enum):
 @dataclass(frozen=True)
 class Kind:
     name: str
-    folder: str | None  # None: not found by folder (pack.yaml, linked workflow files)
+    folders: tuple[str, ...]  # where its files are, from the pack root; () for pack.yaml
     table: str | None  # None: validated only, nothing is stored (queues)
     schema: str  # file name in schemas/
     fields: tuple[Field, ...]
@@ -104,8 +124,13 @@ class Kind:
     unknown_keys_are_errors: bool = True
     # ``config`` must fit ``conf_schema`` (a pack's configuration).
     config_checked: bool = False
-    # Workflow tasks name actions: each becomes a reference (a warning when unresolved).
-    task_actions: bool = False
+    # Workflow tasks (loader.kinds.workflows): their actions are references (warnings
+    # when unresolved), and their transitions must name tasks of the workflow.
+    has_tasks: bool = False
+    # Named by its file: without ``ref``, ``<pack>.<file name>`` without the YAML
+    # suffix and then this one (upstream names workflows after their files).
+    stem_suffix: str | None = None
+    companion: Companion | None = None
     ignored_keys: tuple[str, ...] = ()  # documented keys with no column, silently dropped
     # Keys later Attune versions store but this schema has no column for, with what is
     # lost: accepted, and named in one key.not-stored warning per file.
@@ -113,7 +138,7 @@ class Kind:
     # A ref without a dot is qualified with the pack's ref (upstream did so for rules).
     short_ref_qualified: bool = False
     # The folders whose presence makes a pack manage this kind's rows, when they are not
-    # just ``folder``: a pack without any of them keeps its rows of the kind.
+    # just ``folders``: a pack without any of them keeps its rows of the kind.
     owner_folders: tuple[str, ...] = ()
     label: str = ""  # plural, for reports
 
@@ -132,7 +157,7 @@ class Kind:
     @property
     def managing_folders(self) -> tuple[str, ...]:
         """The folders whose presence makes a pack manage this kind's rows."""
-        return self.owner_folders or ((self.folder,) if self.folder else ())
+        return self.owner_folders or self.folders
 
     @property
     def json_columns(self) -> frozenset[str]:
@@ -195,7 +220,7 @@ _EXECUTION_UNSTORED: Mapping[str, str] = {
 
 PACK = Kind(
     name="pack",
-    folder=None,
+    folders=(),
     table="pack",
     schema="pack.schema.json",
     ref_form=RefForm.PACK,
@@ -230,7 +255,7 @@ PACK = Kind(
 
 RUNTIME = Kind(
     name="runtime",
-    folder="runtimes",
+    folders=("runtimes",),
     table="runtime",
     schema="runtime.schema.json",
     ref_form=RefForm.DOTTED,
@@ -252,7 +277,7 @@ RUNTIME = Kind(
 
 TRIGGER = Kind(
     name="trigger",
-    folder="triggers",
+    folders=("triggers",),
     table="trigger",
     schema="trigger.schema.json",
     has_adhoc=True,
@@ -270,33 +295,72 @@ TRIGGER = Kind(
 
 WORKFLOW = Kind(
     name="workflow",
-    folder=None,  # reached through an action's workflow_file
+    # Also reached through an action's workflow_file (then it takes the action's ref).
+    folders=("workflows", "actions/workflows"),
     table="workflow_definition",
     schema="workflow.schema.json",
-    ref_form=RefForm.DOTTED,
+    # The database allows more dots, but every workflow's ref is an action's too (its
+    # own action's, or its companion's), and action refs have exactly one.
+    ref_form=RefForm.ONE_DOT,
     has_enabled=True,
-    task_actions=True,
-    ignored_keys=("name", "input", "vars", "tasks", "output"),
+    has_tasks=True,
+    stem_suffix=".workflow",
+    companion=Companion(
+        "action",
+        (
+            ("label", "label"),
+            ("description", "description"),
+            ("parameters", "param_schema"),
+            ("output_schema", "out_schema"),
+        ),
+        path_key="workflow_file",
+    ),
     owner_folders=("actions", "workflows"),
+    ignored_keys=(
+        "name",
+        "input",
+        "vars",
+        "tasks",
+        "output",
+        "output_map",
+        "cancellation_policy",
+        "metadata",
+    ),
     label="workflows",
     fields=(
         _LABEL,
         Field("description", _s("description")),
         Field("version", _s("version"), default="1.0.0"),
         _PARAMS,
-        Field("out_schema", _s("output_schema"), json=True),
+        # Upstream's `output` is the output schema; written as result templates (the
+        # older meaning) it is no schema and stays in the definition only.
+        Field(
+            "out_schema",
+            (
+                *_s("output_schema", convert=convert.normalise_schema),
+                *_s("output", convert=convert.output_schema_of),
+            ),
+            json=True,
+        ),
         Field("tags", _s("tags"), default=[]),
         Field("enabled", _s("enabled"), default=True),
-        Field("definition", (), json=True, whole_document=True),
+        Field(
+            "definition",
+            (),
+            json=True,
+            from_document=workflows.definition,
+            leaves_out=("metadata",),  # as upstream, which ignores it
+        ),
     ),
 )
 
 ACTION = Kind(
     name="action",
-    folder="actions",
+    folders=("actions",),
     table="action",
     schema="action.schema.json",
     has_adhoc=True,
+    owner_folders=("actions", "workflows"),  # workflows/ brings companion actions
     ignored_keys=("name", "enabled", "tags"),
     unstored_keys={
         "parameter_delivery": "how the parameters reach the action",
@@ -325,13 +389,14 @@ ACTION = Kind(
             _s("workflow_file"),
             required=False,
             file_key="workflow_file",
+            inherits=("label",),
         ),
     ),
 )
 
 SENSOR = Kind(
     name="sensor",
-    folder="sensors",
+    folders=("sensors",),
     table="sensor",
     schema="sensor.schema.json",
     has_adhoc=True,
@@ -361,7 +426,7 @@ SENSOR = Kind(
 
 RULE = Kind(
     name="rule",
-    folder="rules",
+    folders=("rules",),
     table="rule",
     schema="rule.schema.json",
     has_adhoc=True,
@@ -411,7 +476,7 @@ RULE = Kind(
 
 PERMISSION_SET = Kind(
     name="permission_set",
-    folder="permission_sets",
+    folders=("permission_sets",),
     table="permission_set",
     schema="permission_set.schema.json",
     ignored_keys=("name",),
@@ -425,7 +490,7 @@ PERMISSION_SET = Kind(
 
 QUEUE = Kind(
     name="queue",
-    folder="queues",
+    folders=("queues",),
     table=None,  # later Attune versions have a queue table; this schema has none
     schema="queue.schema.json",
     label="queues",
@@ -437,7 +502,7 @@ KINDS: tuple[Kind, ...] = (PACK, RUNTIME, TRIGGER, WORKFLOW, ACTION, SENSOR, RUL
 # Every kind of the format: the stored ones, then those only validated.
 ALL_KINDS: tuple[Kind, ...] = (*KINDS, QUEUE)
 KINDS_BY_NAME: Mapping[str, Kind] = {k.name: k for k in ALL_KINDS}
-FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in ALL_KINDS if k.folder)
+FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in ALL_KINDS if k.folders)
 
 
 def kind_named(name: str) -> Kind:

@@ -45,18 +45,24 @@ def label_from_name(name: str) -> str:
     return " ".join(word.capitalize() for word in name.replace("-", "_").split("_") if word)
 
 
-def is_flat_schema(value: Mapping[str, Any]) -> bool:
-    """True for the flat dialect: a map from name straight to its property schema.
+def is_json_schema_form(value: Mapping[str, Any]) -> bool:
+    """True for a schema in JSON Schema form, as the schemas' ``json_schema_form`` says.
 
     A JSON Schema's ``type`` is a string or a list of strings; a mapping under ``type``
     is a flat property named ``type`` (the timer triggers' outputs have one). Without
-    ``type``, ``properties`` marks JSON Schema form. The schemas' ``json_schema_form``
-    definition draws the same line.
+    ``type``, ``properties`` marks JSON Schema form.
     """
     kind = value.get("type")
     if kind is not None:
-        return not isinstance(kind, str | list)
-    return "properties" not in value
+        return isinstance(kind, str | list)
+    return "properties" in value
+
+
+def is_flat_schema(value: Mapping[str, Any]) -> bool:
+    """True for the flat dialect: a map from name straight to its property schema."""
+    return not is_json_schema_form(value) and all(
+        isinstance(spec, Mapping) for spec in value.values()
+    )
 
 
 def normalise_schema(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,6 +86,13 @@ def normalise_schema(value: Mapping[str, Any]) -> dict[str, Any]:
     if required:
         schema["required"] = required
     return schema
+
+
+def output_schema_of(value: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A workflow's ``output`` as an output schema (either dialect), or None when it is
+    a map of result templates, which has no schema keywords and no property schemas."""
+    standard = value.get("type") == "object" or "properties" in value
+    return normalise_schema(value) if standard or is_flat_schema(value) else None
 
 
 def runtime_ref_of(runner_type: str) -> str:

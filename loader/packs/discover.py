@@ -1,9 +1,9 @@
 """Find a pack's files, and keep every path a pack names inside the pack.
 
 A pack is a directory holding ``pack.yaml``; each kind of :data:`loader.kinds.FOLDER_KINDS`
-has its folder, whose ``*.yaml`` / ``*.yml`` files (not those of subfolders) are
-components of that kind. Workflow files are not found by folder: the actions that name
-them with ``workflow_file`` bring them in.
+has its folders, whose ``*.yaml`` / ``*.yml`` files (not those of subfolders) are
+components of that kind. A workflow file may also be named by an action's
+``workflow_file``, wherever it is: then it is that action's workflow.
 """
 
 from __future__ import annotations
@@ -84,7 +84,8 @@ def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Di
     managing = {folder for kind in ALL_KINDS for folder in kind.managing_folders}
     pack = PackFiles(root, shown, manifest, folders=_present_folders(root, managing))
     for kind in FOLDER_KINDS:
-        pack.files += [(kind, path) for path in yaml_files(root / str(kind.folder))]
+        for folder in kind.folders:
+            pack.files += [(kind, path) for path in yaml_files(root / folder)]
     return pack
 
 
@@ -117,10 +118,17 @@ def yaml_files(folder: Path) -> list[Path]:
     return [folder / name for name in sorted(chosen)]
 
 
+def file_stem(name: str, suffix: str = "") -> str:
+    """A file's name without its YAML suffix, then without ``suffix``:
+    ``flow.workflow.yaml`` -> ``flow`` for ``.workflow``."""
+    stem = next((name[: -len(s)] for s in YAML_SUFFIXES if name.endswith(s)), name)
+    return stem[: -len(suffix)] if suffix and stem.endswith(suffix) else stem
+
+
 def stray_folders(pack: PackFiles, used: set[str], paths: PackPaths) -> list[Diagnostic]:
     """Warnings for top-level folders holding YAML files that nothing reads (``used``:
     the real paths of the files that actions name as workflows)."""
-    kind_folders = {k.folder for k in FOLDER_KINDS}
+    kind_folders = {f.split("/", 1)[0] for k in FOLDER_KINDS for f in k.folders}
     found = []
     for folder in _subdirs(pack.root):
         if folder.name in kind_folders or folder.name.startswith("."):
@@ -136,7 +144,7 @@ def stray_folders(pack: PackFiles, used: set[str], paths: PackPaths) -> list[Dia
                     codes.FILE_STRAY_FOLDER,
                     f"the YAML files in '{folder.name}/' ({names}) are not read: no component "
                     "kind uses this folder and no action names them",
-                    "kind folders are: " + ", ".join(sorted(f"{f}/" for f in kind_folders if f)),
+                    "kind folders are: " + ", ".join(sorted(f"{f}/" for f in kind_folders)),
                     Severity.WARNING,
                 )
             )

@@ -105,6 +105,9 @@ class Component:
     # The list refs named in Link.also_checked, keyed by link column.
     checked_refs: dict[str, list[str]] = field(default_factory=dict)
     references: tuple[Reference, ...] = ()
+    # Made by the loader from another component (a workflow's companion action) and
+    # placed in its file: its problems are that component's.
+    derived: bool = False
     _row: str | None = None
 
     @property

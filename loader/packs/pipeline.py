@@ -19,7 +19,7 @@ from typing import Any
 from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
 from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
 from loader.packs.model import Component, Pack, ParsedFile
-from loader.packs.normalise import component_ref, normalise
+from loader.packs.normalise import companion_of, component_ref, normalise
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
 from loader.packs.schema.registry import SchemaSet, load_schemas
 from loader.packs.schema.validate import validate_file
@@ -178,10 +178,11 @@ class _PackCheck:
         for kind, item in parsed:
             if item is None or self.paths.real(item.path) in self.used:
                 continue  # unreadable (already reported), or a workflow an action names
-            if self._schema_ok(item, kind, pack_ref) and kind.table is not None:
-                # (a kind without a table is only validated: it has no component)
+            ok = self._schema_ok(item, kind, pack_ref, with_companion=True)
+            if ok and kind.table is not None:  # a kind without a table is only validated
                 component = normalise(item, kind, pack_ref)
-                components.append(component)
+                companion = companion_of(component, self.files.root)
+                components += [component] if companion is None else [component, companion]
                 for link in kind.file_links:
                     components += self._linked_file(component, link)
         self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
@@ -240,16 +241,21 @@ class _PackCheck:
             return None
         return parsed
 
-    def _schema_ok(self, parsed: ParsedFile, kind: Kind, pack_ref: str | None) -> bool:
+    def _schema_ok(
+        self, parsed: ParsedFile, kind: Kind, pack_ref: str | None, with_companion: bool = False
+    ) -> bool:
         """Validate against the kind's schema and record the diagnostics; a failed
-        component's ref (when it has one) becomes unusable."""
+        component's ref (when it has one) becomes unusable, and so does its companion's
+        when it would have one."""
         found = validate_file(parsed, kind, self.shared.schemas)
         self.shared.result.diagnostics += found
         if not any(d.is_error for d in found):
             return True
-        ref = component_ref(parsed.data, kind, pack_ref) if pack_ref else None
+        ref = component_ref(parsed, kind, pack_ref) if pack_ref else None
         if ref:
             self._unusable(kind, ref)
+            if with_companion and kind.companion:
+                self._unusable(KINDS_BY_NAME[kind.companion.kind], ref)
         return False
 
     def _unusable(self, kind: Kind, ref: str) -> None:
@@ -288,4 +294,5 @@ class _PackCheck:
         if parsed is None or not self._schema_ok(parsed, target, component.pack_ref):
             self._unusable(target, component.ref)
             return []
-        return [normalise(parsed, target, component.pack_ref, ref=component.ref)]
+        inherited = {column: component.values[column] for column in link.inherits}
+        return [normalise(parsed, target, component.pack_ref, component.ref, inherited)]

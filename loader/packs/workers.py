@@ -40,11 +40,11 @@ def _has_many_files(packs: Sequence[Path]) -> bool:
     stops there, as a large load would otherwise list every folder once more."""
     total = 0
     for pack in packs:
-        for kind in FOLDER_KINDS:
+        for name in (f for kind in FOLDER_KINDS for f in kind.folders):
             if total >= PARALLEL_MIN_FILES:
                 return True
             try:
-                with os.scandir(pack / str(kind.folder)) as folder:
+                with os.scandir(pack / name) as folder:
                     total += sum(1 for e in folder if e.name.endswith(YAML_SUFFIXES))
             except OSError:
                 continue

@@ -64,6 +64,10 @@ YAML_ALIAS_BUDGET = _define(
     "yaml.alias-budget", "Anchors and aliases expand to more values than the limit allows."
 )
 YAML_KEY_NOT_STRING = _define("yaml.key-not-string", "A mapping key is not text.")
+YAML_BAD_CHARACTER = _define(
+    "yaml.bad-character",
+    "A text holds a character PostgreSQL cannot store (an escaped NUL).",
+)
 YAML_NOT_JSON = _define(
     "yaml.not-json",
     "A value has no JSON form (a date, binary data, a set, NaN or infinity).",
@@ -174,4 +178,12 @@ CONFLICT_REFERENCED = _define(
     "conflict.referenced",
     "A removal is refused while other rows still reference the component.",
     ExitCode.CONFLICT,
+)
+
+# Workflow tasks.
+WORKFLOW_UNKNOWN_TASK = _define(
+    "workflow.unknown-task", "A workflow task's transition names a task the workflow lacks."
+)
+WORKFLOW_DUPLICATE_TASK = _define(
+    "workflow.duplicate-task", "Two tasks of a workflow (or of a parallel task) share a name."
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from loader.report.diagnostics import Diagnostic, Severity
-from loader.report.report import Report
+from loader.report.report import Failure, Report
 from loader.report.text import shown, summary_section
 
 # GitHub's names for the severities: its informational level is a notice.
@@ -30,6 +30,12 @@ def github_command(d: Diagnostic) -> str:
     props.append(f"title={_escape_property(d.code)}")
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
     return f"::{_COMMANDS[d.severity]} {','.join(props)}::{_escape_data(message)}"
+
+
+def github_failure(failure: Failure) -> str:
+    """``::error title=CODE::message`` for a run that stopped."""
+    message = failure.message + (f"\nhint: {failure.hint}" if failure.hint else "")
+    return f"::error title={_escape_property(failure.code)}::{_escape_data(message)}"
 
 
 class GithubReporter:

@@ -13,6 +13,29 @@ from loader.report.diagnostics import Diagnostic
 REPORT_FORMAT_VERSION = 1
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a command stopped before it could finish: a settings, database, lock or
+    migration failure, an interrupt, or a bug. ``code`` is stable (docs/report-format.md)."""
+
+    code: str
+    message: str
+    hint: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "hint": self.hint}
+
+
+def envelope(command: str, ok: bool, error: Failure | None) -> dict[str, Any]:
+    """The keys every JSON report starts with, whatever the command."""
+    return {
+        "format_version": REPORT_FORMAT_VERSION,
+        "command": command,
+        "ok": ok,
+        "error": error.to_json() if error else None,
+    }
+
+
 @dataclass
 class Report:
     """Diagnostics, then the plan, then whether it was written.
@@ -28,6 +51,7 @@ class Report:
     applied: bool = False
     files_checked: int = 0
     from_cache: bool = False  # a remembered no-op: no file parsed, no row read back
+    error: Failure | None = None  # the run stopped: see Failure
     strict: bool = False  # warnings fail the report too (--strict)
 
     @property
@@ -43,13 +67,13 @@ class Report:
         return [d for d in self.diagnostics if d.is_note]
 
     @property
-    def failures(self) -> list[Diagnostic]:
+    def failed_by(self) -> list[Diagnostic]:
         """The diagnostics that fail the report: errors, and warnings when strict."""
         return [d for d in self.diagnostics if d.is_error or (self.strict and d.is_warning)]
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failed_by and self.error is None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -78,9 +102,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format_version": REPORT_FORMAT_VERSION,
-            "command": self.command,
-            "ok": self.ok,
+            **envelope(self.command, self.ok, self.error),
             "applied": self.applied,
             "packs": self.packs,
             "files_checked": self.files_checked,

@@ -16,8 +16,8 @@ SCHEMA_NAMES = (*KINDS_BY_NAME, DEFS)
 def write_schema_list(stream: TextIO) -> None:
     for kind in KINDS:
         schema = json.loads((SCHEMAS_DIR / kind.schema).read_text())
-        folder = f"{kind.folder}/" if kind.folder else kind.file or "-"
-        stream.write(f"{kind.name:<15} {folder:<17} {kind.schema:<28} {schema.get('$id', '')}\n")
+        folder = ",".join(f"{f}/" for f in kind.folders) or kind.file or "-"
+        stream.write(f"{kind.name:<15} {folder:<30} {kind.schema:<28} {schema.get('$id', '')}\n")
 
 
 def schema_text(name: str) -> str | None:

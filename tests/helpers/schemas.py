@@ -61,10 +61,9 @@ def pack_files(pack_root: Path) -> Iterator[tuple[Path, str]]:
     """(file, kind name) for pack.yaml and every YAML file in a kind's folder."""
     yield pack_root / "pack.yaml", "pack"
     for kind in FOLDER_KINDS:
-        assert kind.folder is not None
-        folder = pack_root / kind.folder
-        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
-            yield path, kind.name
+        for folder in (pack_root / f for f in kind.folders):
+            for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+                yield path, kind.name
 
 
 def error_texts(doc: Any, kind: str) -> list[str]:

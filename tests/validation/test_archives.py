@@ -4,23 +4,30 @@ the archive holds, and each is refused as one located error, for validate and lo
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import signal
-import stat
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from bench.hostile_archives import (
+    HOSTILE,
+    Build,
+    chained_symlinks_long_path,
+    manifest,
+    member,
+    outside_dir,
+    tar_archive,
+    untouched,
+)
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.api import load_packs, validate_packs
 from loader.database.conn import Conn
@@ -29,151 +36,9 @@ from loader.report import Report
 from tests.helpers.db import count_rows
 from tests.helpers.packs import demo_pack
 
-Build = Callable[[Path, Path], Path]  # (tmp_path, outside) -> archive
-
-
-def _tar(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
-    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as tar:
-        for info, data in members:
-            if data is not None:
-                info.size = len(data)
-            tar.addfile(info, io.BytesIO(data) if data is not None else None)
-    return path
-
-
-def _member(name: str, kind: bytes = tarfile.REGTYPE, link: str = "") -> tarfile.TarInfo:
-    info = tarfile.TarInfo(name)
-    info.type = kind
-    info.linkname = link
-    info.mode = 0o755 if kind in (tarfile.DIRTYPE, tarfile.SYMTYPE) else 0o644
-    return info
-
-
-def _manifest() -> tuple[tarfile.TarInfo, bytes]:
-    return _member("demo/pack.yaml"), b"ref: demo\nlabel: Demo\nversion: 1.0.0\n"
-
-
-def _zip(path: Path, members: list[tuple[str, int, bytes]]) -> Path:
-    """Members as (name, st_mode for external_attr, data)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("demo/pack.yaml", "ref: demo\nlabel: Demo\nversion: 1.0.0\n")
-        for name, mode, data in members:
-            info = zipfile.ZipInfo(name)
-            info.create_system = 3  # unix, so external_attr carries st_mode
-            info.external_attr = mode << 16
-            zf.writestr(info, data)
-    return path
-
-
-def chained_symlinks_long_path(tmp: Path, outside: Path) -> Path:
-    """The CVE-2025-4517 shape: symlinks to ever deeper folders of long names, so the
-    joined path passes PATH_MAX and a path check resolves it wrongly; a last link
-    climbs back out and a file is written through it."""
-    members: list[tuple[tarfile.TarInfo, bytes | None]] = [_manifest()]
-    long_name, path, steps = "d" * 247, "", "abcdefghijklmnop"
-    for step in steps:
-        members.append((_member(f"{path}{long_name}", tarfile.DIRTYPE), None))
-        members.append((_member(f"{path}{step}", tarfile.SYMTYPE, long_name), None))
-        path += f"{long_name}/"
-    climb = "/".join(steps) + "/" + "l" * 254
-    members.append((_member(climb, tarfile.SYMTYPE, "../" * len(steps)), None))
-    escape_to = f"{climb}/" + "../" * len(outside.parts) + str(outside).lstrip("/")
-    members.append((_member("escape", tarfile.SYMTYPE, escape_to), None))
-    members.append((_member("escape/evil.sh"), b"#!/bin/sh\necho owned\n"))
-    return _tar(tmp / "cve-2025-4517.tar.gz", members)
-
-
-def chained_symlinks(tmp: Path, outside: Path) -> Path:
-    """Links that each look harmless (one level up at most) but chain out of the pack."""
-    members: list[tuple[tarfile.TarInfo, bytes | None]] = [_manifest()]
-    members.append((_member("demo/a", tarfile.DIRTYPE), None))
-    members.append((_member("demo/a/up", tarfile.SYMTYPE, ".."), None))
-    members.append((_member("demo/up", tarfile.SYMTYPE, "a/up/.."), None))
-    climb = "up/" * 40 + str(outside).lstrip("/")
-    members.append((_member("demo/out", tarfile.SYMTYPE, climb), None))
-    members.append((_member("demo/out/evil.sh"), b"owned\n"))
-    return _tar(tmp / "chained.tar.gz", members)
-
-
-def hard_link(tmp: Path, outside: Path) -> Path:
-    target = outside / "victim.txt"
-    target.write_text("keep me\n")
-    members = [_manifest(), (_member("demo/victim", tarfile.LNKTYPE, str(target)), None)]
-    members.append((_member("demo/victim"), b"overwritten\n"))
-    return _tar(tmp / "hardlink.tar.gz", members)
-
-
-def character_device(tmp: Path, outside: Path) -> Path:
-    device = _member("demo/null", tarfile.CHRTYPE)
-    device.devmajor, device.devminor = 1, 3
-    return _tar(tmp / "device.tar.gz", [_manifest(), (device, None)])
-
-
-def fifo(tmp: Path, outside: Path) -> Path:
-    return _tar(tmp / "fifo.tar.gz", [_manifest(), (_member("demo/pipe", tarfile.FIFOTYPE), None)])
-
-
-def dot_dot(tmp: Path, outside: Path) -> Path:
-    climb = "demo/" + "../" * (len(tmp.parts) + 2) + str(outside / "evil.sh").lstrip("/")
-    return _tar(tmp / "dotdot.tar.gz", [_manifest(), (_member(climb), b"owned\n")])
-
-
-def absolute(tmp: Path, outside: Path) -> Path:
-    return _tar(tmp / "absolute.tar.gz", [_manifest(), (_member(str(outside / "evil.sh")), b"x")])
-
-
-def zip_symlink(tmp: Path, outside: Path) -> Path:
-    return _zip(tmp / "link.zip", [("demo/out", stat.S_IFLNK | 0o777, str(outside).encode())])
-
-
-def zip_device(tmp: Path, outside: Path) -> Path:
-    return _zip(tmp / "device.zip", [("demo/null", stat.S_IFCHR | 0o644, b"")])
-
-
-def zip_fifo(tmp: Path, outside: Path) -> Path:
-    return _zip(tmp / "fifo.zip", [("demo/pipe", stat.S_IFIFO | 0o644, b"")])
-
-
-def zip_dot_dot(tmp: Path, outside: Path) -> Path:
-    climb = "demo/" + "../" * (len(tmp.parts) + 2) + str(outside / "evil.sh").lstrip("/")
-    return _zip(tmp / "dotdot.zip", [(climb, stat.S_IFREG | 0o644, b"owned\n")])
-
-
-def zip_backslash_dot_dot(tmp: Path, outside: Path) -> Path:
-    climb = "demo\\" + "..\\" * (len(tmp.parts) + 2) + str(outside / "evil.sh").lstrip("/")
-    return _zip(tmp / "backslash.zip", [(climb, stat.S_IFREG | 0o644, b"owned\n")])
-
-
-def zip_absolute(tmp: Path, outside: Path) -> Path:
-    return _zip(tmp / "absolute.zip", [(str(outside / "evil.sh"), stat.S_IFREG | 0o644, b"x")])
-
-
-HOSTILE: list[Build] = [
-    chained_symlinks_long_path,
-    chained_symlinks,
-    hard_link,
-    character_device,
-    fifo,
-    dot_dot,
-    absolute,
-    zip_symlink,
-    zip_device,
-    zip_fifo,
-    zip_dot_dot,
-    zip_backslash_dot_dot,
-    zip_absolute,
-]
-
-
-def _outside(tmp: Path) -> Path:
-    outside = tmp / "outside"
-    outside.mkdir()
-    return outside
-
 
 def _untouched(outside: Path) -> None:
-    entries = {p.name: p.read_bytes() for p in outside.iterdir()}
-    assert entries in ({}, {"victim.txt": b"keep me\n"}), entries
+    assert untouched(outside), sorted(p.name for p in outside.iterdir())
 
 
 def _scratch_dirs() -> set[str]:
@@ -190,7 +55,7 @@ def _refused(report: Report) -> None:
 @pytest.mark.parametrize("build", HOSTILE, ids=lambda b: b.__name__)
 def test_validate_refuses_hostile_archive(tmp_path: Path, build: Build) -> None:
     """validate: the archive is one pack.archive error and nothing lands outside."""
-    outside = _outside(tmp_path)
+    outside = outside_dir(tmp_path)
     before = _scratch_dirs()
     _refused(validate_packs([build(tmp_path, outside)]))
     _untouched(outside)
@@ -202,7 +67,7 @@ def test_load_refuses_hostile_archive(
     tmp_path: Path, build: Build, database_url: str, conn: Conn
 ) -> None:
     """load: refused before anything reaches the database, and nothing lands outside."""
-    outside = _outside(tmp_path)
+    outside = outside_dir(tmp_path)
     _refused(load_packs([CORE_PACK_DIR, build(tmp_path, outside)], database_url=database_url))
     _untouched(outside)
     assert count_rows(conn) == 0
@@ -210,7 +75,7 @@ def test_load_refuses_hostile_archive(
 
 def test_validate_cli_refuses_the_long_path_chain(tmp_path: Path) -> None:
     """Through the real command: exit 1, the error names the archive's first link."""
-    outside = _outside(tmp_path)
+    outside = outside_dir(tmp_path)
     archive = chained_symlinks_long_path(tmp_path, outside)
     done = subprocess.run(
         [sys.executable, "-m", "loader", "validate", str(archive), "--output", "json"],
@@ -280,7 +145,7 @@ def test_zip_bomb_stops_at_the_budget(tmp_path: Path) -> None:
 
 def test_corrupt_gzip_is_a_diagnostic(tmp_path: Path) -> None:
     """A truncated .tar.gz is reported as unreadable, not raised."""
-    good = _tar(tmp_path / "good.tar.gz", [_manifest()])
+    good = tar_archive(tmp_path / "good.tar.gz", [manifest()])
     cut = tmp_path / "cut.tar.gz"
     cut.write_bytes(good.read_bytes()[:-12])
     report = validate_packs([cut])
@@ -290,13 +155,13 @@ def test_corrupt_gzip_is_a_diagnostic(tmp_path: Path) -> None:
 
 def test_member_twice_and_file_as_folder_are_refused(tmp_path: Path) -> None:
     """A member that appears twice, or a file used as a folder, is refused by name."""
-    twice = _tar(tmp_path / "twice.tar.gz", [_manifest(), _manifest()])
+    twice = tar_archive(tmp_path / "twice.tar.gz", [manifest(), manifest()])
     report = validate_packs([twice])
     _refused(report)
     assert "more than once" in report.errors[0].message
-    folder = _tar(
+    folder = tar_archive(
         tmp_path / "folder.tar.gz",
-        [_manifest(), (_member("demo/pack.yaml/inner.yaml"), b"x: 1\n")],
+        [manifest(), (member("demo/pack.yaml/inner.yaml"), b"x: 1\n")],
     )
     report = validate_packs([folder])
     _refused(report)

@@ -44,6 +44,21 @@ def exists(conn: Conn) -> bool:
     return bool(row and row[0])
 
 
+def readable(conn: Conn) -> bool | None:
+    """Whether this role may read the ledger; None when there is no ledger. A loader
+    role (DML on schema attune only) usually may not: the ledger is the owner's."""
+    row = conn.execute(
+        "SELECT has_table_privilege(to_regclass('_sqlx_migrations'), 'SELECT')"
+    ).fetchone()
+    return None if row is None or row[0] is None else bool(row[0])
+
+
+def versions(conn: Conn) -> dict[int, str]:
+    """Version -> description of every migration applied successfully."""
+    rows = conn.execute("SELECT version, description FROM _sqlx_migrations WHERE success")
+    return {int(v): str(d) for v, d in rows.fetchall()}
+
+
 def applied(conn: Conn) -> list[AppliedMigration]:
     """Every ledger row, by version; empty when the ledger does not exist yet."""
     if not exists(conn):

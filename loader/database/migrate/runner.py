@@ -18,17 +18,19 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import psycopg
 
 from loader.database.conn import Conn
+from loader.database.connect import connect, failure
 from loader.database.migrate import files, ledger
 from loader.database.migrate.files import MigrationFile
 from loader.database.migrate.ledger import AppliedMigration
-from loader.errors import DatabaseError, LockTimeout, MigrationError
+from loader.errors import LockTimeout, MigrationError
+from loader.kinds import KINDS
 from loader.resources import MIGRATIONS_DIR
 
 _SQLX_LOCK_SALT = 0x3D32AD9E  # sqlx multiplies the CRC-32 of the database name by this
@@ -58,6 +60,7 @@ class MigrateResult:
     pending: list[MigrationFile]  # what a dry run would apply
     elapsed_s: float
     dry_run: bool
+    notices: list[Notice] = field(default_factory=list)
 
 
 def lock_key(database: str) -> int:
@@ -89,9 +92,13 @@ def compare(
 
 def status(conninfo: str, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
     """Read-only: every migration with its state; writes nothing, creates no ledger."""
-    found = files.discover(directory)
-    with _connect(conninfo) as conn:
-        return compare(found, ledger.applied(conn))
+    with _session(conninfo, "reading the migration ledger") as conn:
+        return status_on(conn, directory)
+
+
+def status_on(conn: Conn, directory: Path = MIGRATIONS_DIR) -> list[MigrationStatus]:
+    """:func:`status` on a connection the caller holds (a pool's)."""
+    return compare(files.discover(directory), ledger.applied(conn))
 
 
 def migrate(
@@ -107,7 +114,8 @@ def migrate(
     """Apply every pending migration up to ``target_version`` (all when None)."""
     started = time.monotonic()
     found = files.discover(directory)
-    with _connect(conninfo) as conn:
+    notices: list[Notice] = []
+    with _session(conninfo, "the migration") as conn:
         states = compare(found, ledger.applied(conn))
         _refuse_inconsistent(states, ignore_missing)
         pending = [
@@ -120,8 +128,44 @@ def migrate(
         if dry_run:
             return MigrateResult([], pending, time.monotonic() - started, True)
         lock = _Lock(conn, time.monotonic() + lock_timeout_s, lock_timeout_s)
-        applied = [m for m in pending if _apply_once(conn, lock, m, notify)]
-        return MigrateResult(applied, [], time.monotonic() - started, False)
+        applied = []
+        for migration in pending:
+            with _notices_of(conn, migration, notices):
+                if _apply_once(conn, lock, migration, notify):
+                    applied.append(migration)
+        return MigrateResult(applied, [], time.monotonic() - started, False, notices)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A NOTICE or WARNING a migration raised (a grant skipped, say)."""
+
+    file: str
+    severity: str
+    message: str
+
+
+@contextmanager
+def _notices_of(conn: Conn, migration: MigrationFile, into: list[Notice]) -> Iterator[None]:
+    def keep(diag: psycopg.errors.Diagnostic) -> None:
+        severity = diag.severity_nonlocalized or diag.severity or "NOTICE"
+        into.append(Notice(migration.path.name, severity, diag.message_primary or ""))
+
+    conn.add_notice_handler(keep)
+    try:
+        yield
+    finally:
+        conn.remove_notice_handler(keep)
+
+
+@contextmanager
+def _session(conninfo: str, doing: str) -> Iterator[Conn]:
+    """An autocommit connection; a database failure becomes one error saying so."""
+    with connect(conninfo, autocommit=True) as conn:
+        try:
+            yield conn
+        except psycopg.Error as exc:
+            raise failure(exc, conn, doing) from exc
 
 
 def _refuse_inconsistent(states: Sequence[MigrationStatus], ignore_missing: bool) -> None:
@@ -204,15 +248,49 @@ def _failure_message(migration: MigrationFile, exc: psycopg.Error) -> str:
     return f"{where}: migration failed and was rolled back: {detail}"
 
 
-def _connect(conninfo: str) -> Conn:
-    try:
-        # No server-side prepared statements: a pooler may sit in between.
-        return psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
-    except psycopg.OperationalError as exc:
-        raise DatabaseError(
-            f"cannot connect to the database: {str(exc).strip()}",
-            hint="check --database-url / DATABASE_URL, or unset both to use the embedded database",
-        ) from exc
+def require_current(conn: Conn, directory: Path = MIGRATIONS_DIR) -> None:
+    """Refuse to go on unless every shipped migration is applied: a load into a
+    half-migrated database would fail on the first missing table instead."""
+    shipped = files.discover(directory)
+    if not shipped:
+        return
+    needed = shipped[-1]
+    readable = ledger.readable(conn)
+    if readable is None:
+        raise MigrationError(
+            f"the database has no migration ledger: it was never migrated; this loader "
+            f"needs migration {needed.version} ({needed.description})",
+            hint="run `attune-loader migrate` as the schema owner",
+            code="database.not-migrated",
+        )
+    if readable:
+        applied = ledger.versions(conn)
+        missing = [f for f in shipped if f.version not in applied]
+        if missing:
+            at = max(applied, default=None)
+            where = f"{at} ({applied[at]})" if at is not None else "no migration"
+            raise MigrationError(
+                f"the database is at migration {where}; this loader needs "
+                f"{needed.version} ({needed.description}): {len(missing)} not applied",
+                hint="run `attune-loader migrate` as the schema owner",
+                code="database.not-migrated",
+            )
+        return
+    _require_tables(conn)
+
+
+def _require_tables(conn: Conn) -> None:
+    """Without the right to read the ledger, check that the loader's tables exist."""
+    tables = [f"attune.{kind.sql_table}" for kind in KINDS]
+    rows = conn.execute(
+        "SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NULL", (tables,)
+    ).fetchall()
+    if rows:
+        raise MigrationError(
+            f"the database lacks {', '.join(r[0] for r in rows)}: its schema is not fully migrated",
+            hint="run `attune-loader migrate` as the schema owner",
+            code="database.not-migrated",
+        )
 
 
 class _Lock:

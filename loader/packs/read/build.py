@@ -291,6 +291,8 @@ def _check_collection_tag(event: Any, expected: str) -> None:
 
 def _scalar(event: Any) -> Any:
     value: str = event.value
+    if "\x00" in value:
+        _refuse_nul(event)
     if event.implicit[0]:
         tag = implicit_tag(value)
     elif event.tag is None or event.tag == "!":
@@ -315,6 +317,18 @@ def _scalar(event: Any) -> Any:
     if isinstance(converted, float) and not math.isfinite(converted):
         raise not_json(value, tag, event)
     return converted
+
+
+def _refuse_nul(event: Any) -> None:
+    """PostgreSQL's text and jsonb cannot hold NUL: an escaped one (``"\\0"``) is the
+    author's mistake, not a database failure. (A raw NUL is refused with the file, and
+    libyaml itself refuses an escaped lone surrogate.)"""
+    raise Refused(
+        codes.YAML_BAD_CHARACTER,
+        "this text holds the character U+0000 (NUL), which the database cannot store",
+        "remove the escape (\\0, \\x00 or \\u0000)",
+        event.start_mark,
+    )
 
 
 def implicit_tag(value: str) -> str | None:

@@ -28,7 +28,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
-from jsonschema.validators import validator_for
+from jsonschema.validators import extend, validator_for
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
@@ -44,6 +44,43 @@ FORMAT_CHECKER = FormatChecker(
 
 
 _AUTHOR_URI = "urn:attune:author-schema"
+
+
+@lru_cache(maxsize=512)
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` as JSON Schema means it (ECMA-262): ``$`` outside a character class
+    matches only at the very end, where Python's ``$`` also matches before a final
+    newline, so ``"core.echo\\n"`` would pass ``^...$``. It becomes ``\\Z``."""
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+    return re.compile("".join(out))
+
+
+def _full_pattern(
+    validator: Validator, pattern: str, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def ecma(cls: type[Validator]) -> type[Validator]:
+    """``cls`` with ``pattern`` read as JSON Schema defines it (see :func:`ecma_pattern`),
+    as jsonschema-rs, the quick path, reads it too."""
+    extended: type[Validator] = extend(cls, {"pattern": _full_pattern})  # type: ignore[no-untyped-call]
+    return extended
 
 
 def _no_network(uri: str) -> Resource[Any]:
@@ -122,7 +159,9 @@ class SchemaSet:
             inlined = _inline(root, self.registry.resolver(root["$id"]), {})
         except Unresolvable as exc:
             return f"schemas/{name} has a $ref that resolves nowhere: {exc}"
-        return Draft202012Validator(inlined, registry=self.registry, format_checker=FORMAT_CHECKER)
+        return ecma(Draft202012Validator)(
+            inlined, registry=self.registry, format_checker=FORMAT_CHECKER
+        )
 
     def top_level_keys(self, kind: Kind) -> frozenset[str]:
         """The keys the kind's schema names at the top of a document."""
@@ -421,7 +460,7 @@ def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> boo
 @lru_cache(maxsize=1024)
 def _compiled(canonical: str) -> Validator:
     schema = json.loads(canonical)
-    cls = _dialect(schema)
+    cls = ecma(_dialect(schema))
     return cls(schema, registry=Registry(retrieve=_no_network), format_checker=FORMAT_CHECKER)  # type: ignore[call-arg]
 
 

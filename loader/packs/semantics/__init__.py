@@ -1,4 +1,5 @@
-"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths.
+"""Checks beyond the schemas: refs, duplicates, references, authors' JSON Schemas, paths,
+workflow tasks.
 
 Runs on normalised components, so it sees refs and targets the way the database will.
 References resolve within the packs being checked first, then through an optional
@@ -20,6 +21,7 @@ from loader.packs.semantics.references import (
     References,
     local_link_params,
 )
+from loader.packs.semantics.tasks import transition_problems
 from loader.report.diagnostics import Diagnostic
 
 __all__ = [
@@ -37,10 +39,13 @@ def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnosti
     paths = PackPaths(pack.root)
     found: list[Diagnostic] = []
     for component in components:
+        if component.derived:
+            continue  # a companion: what could be wrong with it is its origin's
         found += identity_problems(component, pack)
         found += schema_problems(component)
         found += path_problems(component, paths)
         found += extra_targets(component)
+        found += transition_problems(component)
     return found + local_link_params(components)
 
 

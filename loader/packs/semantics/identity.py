@@ -15,11 +15,13 @@ from loader.report.diagnostics import Diagnostic
 # The database's CHECKs on refs. Pack refs: pack_ref_format; trigger, action, sensor, rule
 # and permission set refs: *_ref_format and *_ref_lowercase; runtime and workflow refs
 # have no CHECK, and keep the three-part form of core.sensor.builtin.
-PACK_REF = re.compile(r"^[a-z][a-z0-9_-]+$")
-ONE_DOT_REF = re.compile(r"^[^.]+\.[^.]+$")
-DOTTED_REF = re.compile(r"^[^.]+(\.[^.]+)+$")
+# Matched in full (fullmatch: no trailing newline slips through), and no white space
+# or control character in a ref: two refs must never display the same.
+PACK_REF = re.compile(r"[a-z][a-z0-9_-]+")
+ONE_DOT_REF = re.compile(r"[^.\s\x00-\x1f]+\.[^.\s\x00-\x1f]+")
+DOTTED_REF = re.compile(r"[^.\s\x00-\x1f]+(\.[^.\s\x00-\x1f]+)+")
 SEMVER = re.compile(
-    r"^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+    r"[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?"
 )
 MAX_REF_LENGTH = 255  # workflow_definition.ref is VARCHAR(255)
 
@@ -34,7 +36,7 @@ def identity_problems(component: Component, pack: Pack) -> list[Diagnostic]:
     dotted_ref = kind.ref_form is RefForm.DOTTED
     rule = DOTTED_REF if dotted_ref else ONE_DOT_REF
     form = "<pack>.<name>" + (" (more dots allowed)" if dotted_ref else "")
-    if ref != ref.lower() or not rule.match(ref) or len(ref) > MAX_REF_LENGTH:
+    if ref != ref.lower() or not rule.fullmatch(ref) or len(ref) > MAX_REF_LENGTH:
         found.append(
             at(
                 component,
@@ -88,7 +90,7 @@ def identity_problems(component: Component, pack: Pack) -> list[Diagnostic]:
 def _pack_identity(component: Component) -> list[Diagnostic]:
     found = []
     ref = component.ref
-    if not PACK_REF.match(ref):
+    if not PACK_REF.fullmatch(ref):
         found.append(
             at(
                 component,
@@ -101,7 +103,7 @@ def _pack_identity(component: Component) -> list[Diagnostic]:
             )
         )
     version = component.values.get("version")
-    if isinstance(version, str) and not SEMVER.match(version):
+    if isinstance(version, str) and not SEMVER.fullmatch(version):
         found.append(
             at(
                 component,
