@@ -109,7 +109,7 @@ class IdMap:
         if known is not None:
             return known
         query = sql.SQL("SELECT id FROM {}.{} WHERE ref = %s").format(
-            sql.Identifier(SCHEMA), sql.Identifier(KINDS_BY_NAME[kind].table)
+            sql.Identifier(SCHEMA), sql.Identifier(KINDS_BY_NAME[kind].sql_table)
         )
         row = self.conn.execute(query, (ref,)).fetchone()
         if row is None:
@@ -150,7 +150,7 @@ def upsert_statement(kind: Kind) -> sql.Composed:
         "INSERT INTO {}.{} ({}) VALUES ({}) ON CONFLICT (ref) DO UPDATE SET {} RETURNING id"
     ).format(
         sql.Identifier(SCHEMA),
-        sql.Identifier(kind.table),
+        sql.Identifier(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c in cols),
         sql.SQL(", ").join(sql.Placeholder() * len(cols)),
         sql.SQL(", ").join(assignments),

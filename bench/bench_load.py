@@ -232,7 +232,7 @@ def table_contents(conninfo: str) -> dict[str, list[str]]:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         refs_by_id: dict[str, dict[int, str]] = {}
         for kind in KINDS:
-            query = sql.SQL("SELECT id, ref FROM attune.{}").format(sql.Identifier(kind.table))
+            query = sql.SQL("SELECT id, ref FROM attune.{}").format(sql.Identifier(kind.sql_table))
             refs_by_id[kind.name] = {int(i): str(r) for i, r in conn.execute(query)}
         for kind in KINDS:
             targets = {link.column: link.target for link in kind.links}
@@ -240,14 +240,14 @@ def table_contents(conninfo: str) -> dict[str, list[str]]:
                 targets["pack"] = "pack"
             query = sql.SQL(
                 "SELECT to_jsonb(t) - 'id' - 'created' - 'updated' FROM attune.{} t"
-            ).format(sql.Identifier(kind.table))
+            ).format(sql.Identifier(kind.sql_table))
             rows = []
             for (doc,) in conn.execute(query):
                 for column, target in targets.items():
                     if doc.get(column) is not None:
                         doc[column] = refs_by_id[target].get(doc[column], "?")
                 rows.append(json.dumps(doc, sort_keys=True))
-            out[kind.table] = sorted(rows)
+            out[kind.sql_table] = sorted(rows)
     return out
 
 

@@ -141,7 +141,7 @@ def _copy_values(component: Component, ids: dict[str, dict[str, int]]) -> list[A
 
 def _read_ids(conn: psycopg.Connection[Any], kind: Kind) -> dict[str, int]:
     query = sql.SQL("SELECT ref, id FROM {}.{}").format(
-        sql.Identifier(SCHEMA), sql.Identifier(kind.table)
+        sql.Identifier(SCHEMA), sql.Identifier(kind.sql_table)
     )
     return {str(ref): int(id_) for ref, id_ in conn.execute(query)}
 
@@ -149,7 +149,7 @@ def _read_ids(conn: psycopg.Connection[Any], kind: Kind) -> dict[str, int]:
 def copy_statement(kind: Kind, names: Sequence[str]) -> sql.Composed:
     return sql.SQL("COPY {}.{} ({}) FROM STDIN").format(
         sql.Identifier(SCHEMA),
-        sql.Identifier(kind.table),
+        sql.Identifier(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c in names),
     )
 

@@ -33,19 +33,24 @@ def _quiet(_: str) -> None:
     pass
 
 
-def validate_packs(paths: Sequence[str | Path], *, pause_gc: bool = False) -> Report:
+def validate_packs(
+    paths: Sequence[str | Path], *, strict: bool = False, pause_gc: bool = False
+) -> Report:
     """Validate pack directories (or ``.tar.gz`` / ``.zip`` pack archives) without a
     database: every file is parsed and checked against its kind's schema and the
     semantic rules, and references must resolve among the packs given.
 
-    :param paths: the packs; give ``packs/core`` too when a pack uses its runtimes.
+    :param paths: the packs. References to ``core.*`` components of kinds that no
+        given core pack has a folder for resolve from the packaged core pack (a note
+        says so), so a pack that uses core's runtimes validates alone.
+    :param strict: warnings fail the report too (notes never do).
     :param pause_gc: pause Python's cyclic garbage collector during the call (see
         :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``validate``; ``report.ok`` says whether it is valid.
     """
     from loader.packs.pipeline import check_packs  # not needed by the other commands
 
-    report = Report(command="validate")
+    report = Report(command="validate", strict=strict)
     with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         result = check_packs(roots)
         report.packs = [p.ref for p in result.packs]
@@ -94,6 +99,7 @@ def load_packs(
     lock_timeout_s: float = 30.0,
     use_cache: bool = True,
     connect: ConnectionSource | None = None,
+    strict: bool = False,
     progress: Progress = _quiet,
     pause_gc: bool = False,
 ) -> Report:
@@ -106,10 +112,12 @@ def load_packs(
     :param connect: where the connection comes from instead (a pool's ``connection``);
         ``database_url`` is then not read.
     :param absent: what happens to components a pack owns but no longer declares:
-        ``remove``, ``disable`` or ``retain``.
+        ``remove``, ``disable`` or ``retain``. A pack without a kind's folder keeps
+        its rows of that kind whatever this says (docs/pack-format.md).
     :param lock_timeout_s: how long to wait for another loader of the same packs.
     :param use_cache: recognise a reload whose files and rows are unchanged since the
         last load of the same pack directories, without parsing (loader.database.reload_cache).
+    :param strict: warnings fail the load too: nothing is written (notes never fail).
     :param pause_gc: pause Python's cyclic garbage collector during the call (see
         :func:`cyclic_gc_paused`); its previous state is restored afterwards.
     :returns: a report with command ``load``; ``report.applied`` says whether it wrote.
@@ -117,7 +125,7 @@ def load_packs(
         lock wait timed out.
     """
     options = LoadOptions(AbsentPolicy(absent), dry_run, lock_timeout_s, use_cache)
-    return _load("load", paths, database_url, connect, options, progress, pause_gc)
+    return _load("load", paths, database_url, connect, options, strict, progress, pause_gc)
 
 
 def plan_packs(
@@ -128,27 +136,30 @@ def plan_packs(
     lock_timeout_s: float = 30.0,
     use_cache: bool = True,
     connect: ConnectionSource | None = None,
+    strict: bool = False,
     progress: Progress = _quiet,
     pause_gc: bool = False,
 ) -> Report:
     """What :func:`load_packs` would change; runs in a read-only transaction.
-    ``lock_timeout_s``, ``connect`` and ``pause_gc`` as for :func:`load_packs`."""
+    ``lock_timeout_s``, ``connect``, ``strict`` and ``pause_gc`` as for :func:`load_packs`."""
     options = LoadOptions(AbsentPolicy(absent), True, lock_timeout_s, use_cache)
-    return _load("plan", paths, database_url, connect, options, progress, pause_gc)
+    return _load("plan", paths, database_url, connect, options, strict, progress, pause_gc)
 
 
 def seed(
     paths: Sequence[str | Path],
     *,
     database_url: str | None = None,
+    strict: bool = False,
     progress: Progress = _quiet,
     pause_gc: bool = False,
 ) -> Report:
     """Migrate the database to the latest schema, then load ``paths``: the one
-    post-migration step for CI. Idempotent. ``pause_gc`` as for :func:`load_packs`."""
+    post-migration step for CI. Idempotent. ``strict`` and ``pause_gc`` as for
+    :func:`load_packs`."""
     url = conninfo_for(database_url, migrate_embedded=False, notify=progress)
     runner.migrate(url, notify=progress)
-    return _load("seed", paths, url, None, LoadOptions(), progress, pause_gc)
+    return _load("seed", paths, url, None, LoadOptions(), strict, progress, pause_gc)
 
 
 def migrate(
@@ -234,10 +245,11 @@ def _load(
     database_url: str | None,
     connect: ConnectionSource | None,
     options: LoadOptions,
+    strict: bool,
     progress: Progress,
     pause_gc: bool,
 ) -> Report:
-    report = Report(command=command)
+    report = Report(command=command, strict=strict)
     with _pack_roots(paths, report) as (roots, shown), cyclic_gc_paused(pause_gc):
         if report.ok:
             run_load(

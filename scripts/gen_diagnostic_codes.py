@@ -22,6 +22,7 @@ GROUPS = {
     "file": "Pack files",
     "yaml": "Reading YAML",
     "schema": "The kind's JSON Schema",
+    "key": "Keys the schema has no column for",
     "ref": "Refs and references",
     "params": "Parameter, output and config schemas",
     "sensor": "Sensors",

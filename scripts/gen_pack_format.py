@@ -2,8 +2,11 @@
 
 The schemas (``schemas/*.json``) give each kind's title, description, fields, types,
 required fields and example; ``loader/kinds/__init__.py`` gives the folder, the table, the
-column each field fills and the alternative spellings; ``docs/fragments/<kind>.md``, when
-there is one, ends the kind's section. The output is deterministic.
+column each field fills, the alternative spellings and the keys that are not stored;
+``docs/fragments/<kind>.md``, when there is one, ends the kind's section, and
+``docs/fragments/upstream.md`` is the hand-written part about packs of earlier Attune
+versions, followed by tables generated from the same declarations. The output is
+deterministic.
 
 Usage::
 
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_DIR = ROOT / "schemas"
 DOC_PATH = ROOT / "docs" / "pack-format.md"
 FRAGMENTS_DIR = ROOT / "docs" / "fragments"  # <kind>.md: prose ending the kind's section
+UPSTREAM_PROSE = FRAGMENTS_DIR / "upstream.md"  # packs of earlier Attune versions
 DEFS_FILE = "defs.schema.json"
 REGENERATE = "python scripts/gen_pack_format.py"
 
@@ -37,12 +41,20 @@ Schema = Mapping[str, Any]
 
 
 def _kinds() -> tuple[Kind, ...]:
-    """The kind declarations; the project root is put on sys.path when run as a script."""
+    """Every kind declaration; the project root is put on sys.path when run as a script."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from loader.kinds import KINDS
+    from loader.kinds import ALL_KINDS
 
-    return KINDS
+    return ALL_KINDS
+
+
+def _runtime_tables() -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
+    """Runner names -> runtime refs, and each runtime ref's later names."""
+    _kinds()  # puts the project root on sys.path
+    from loader.kinds import convert
+
+    return convert.RUNNER_TYPE_RUNTIMES, convert.RUNTIME_RENAMES
 
 
 def load_schemas(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, Schema]:
@@ -156,6 +168,10 @@ def _columns(kind: Kind) -> dict[str, list[str]]:
             result.setdefault(source.key, []).append(f"{columns} (link to {link.target})")
     whole = [f for f in kind.fields if f.from_document is not None]
     stored_in = whole[0].column if whole else None
+    for key, lost in kind.unstored_keys.items():
+        result[key] = [f"not stored, warns (`key.not-stored`): {lost}"]
+    if kind.table is None:
+        return {key: ["not stored (no table)"] for key in ("ref", *result)}
     for key in kind.ignored_keys:
         if key in result:
             continue
@@ -200,7 +216,8 @@ def _kind_section(kind: Kind, schema: Schema, defs: Mapping[str, Schema]) -> lis
     lines = [f"## {schema['title']}", "", _cell(schema["description"]), ""]
     lines.append(f"- File: {_where(kind)}")
     lines.append(f"- Schema: `schemas/{kind.schema}` (`{schema['$id']}`)")
-    lines.append(f"- Table: `{kind.table}`")
+    table = f"`{kind.table}`" if kind.table else "none: checked, never stored"
+    lines.append(f"- Table: {table}")
     unknown = "errors" if kind.unknown_keys_are_errors else "warnings (the file still loads)"
     lines.append(f"- Unknown keys: {unknown}")
     if required:
@@ -276,10 +293,53 @@ def _defs_section(defs_schema: Schema) -> list[str]:
         "",
         "Property schemas use the standard keywords (`type`, `description`, `default`, "
         "`enum`, `minimum`, `maximum`, `format`, `items`, ...) and Attune's `secret: true` "
-        "for sensitive values. Output schemas use the JSON Schema form.",
+        "for sensitive values. Output schemas (`output`, `output_schema`, `out_schema`) "
+        "accept both dialects too and are stored in JSON Schema form as well: every stored "
+        "schema has one form. The dialects are told apart by `json_schema_form`: a JSON "
+        "Schema's `type` is a string or a list of strings, so a mapping under `type` is a "
+        "flat property named `type`.",
         "",
     ]
     return lines
+
+
+def _dropped(kind: Kind) -> list[str]:
+    """The ignored keys that are really dropped: not another key's spelling, not a
+    ``name`` that makes the ref, not part of a whole-document column."""
+    if any(f.from_document is not None for f in kind.fields):
+        return []
+    read = _targets(kind)
+    return [k for k in kind.ignored_keys if k not in read and k != "name"]
+
+
+def _upstream_section(kinds: Sequence[Kind]) -> list[str]:
+    """The hand-written part about earlier Attune packs, then tables from the kinds."""
+    lines = UPSTREAM_PROSE.read_text().rstrip("\n").split("\n")
+    runners, renames = _runtime_tables()
+    lines += [
+        "",
+        "### Runner names and runtimes",
+        "",
+        "| `runner_type` | runtime | tried next when not found |",
+        "|---|---|---|",
+    ]
+    for name, ref in runners.items():
+        later = " then ".join(f"`{r}`" for r in renames.get(ref, ()))
+        lines.append(f"| `{name}` | `{ref}` | {later} |")
+    lines += [
+        "",
+        "### Keys that are not stored",
+        "",
+        "| Kind | Warns (`key.not-stored`), with what is lost | Dropped silently |",
+        "|---|---|---|",
+    ]
+    for kind in kinds:
+        warned = "; ".join(f"`{k}`: {lost}" for k, lost in kind.unstored_keys.items())
+        if kind.table is None:
+            warned = "the whole file: the kind has no table"
+        silent = _code(_dropped(kind))
+        lines.append(f"| {kind.name} | {_cell(warned)} | {silent} |")
+    return [*lines, ""]
 
 
 def render(schemas_dir: Path = SCHEMAS_DIR) -> str:
@@ -304,22 +364,27 @@ def render(schemas_dir: Path = SCHEMAS_DIR) -> str:
         "|---|---|---|---|",
     ]
     for kind in kinds:
+        table = f"`{kind.table}`" if kind.table else "none (checked only)"
         lines.append(
             f"| {schemas[kind.schema]['title']} | {_where(kind)} | `schemas/{kind.schema}` "
-            f"| `{kind.table}` |"
+            f"| {table} |"
         )
     lines += [
         "",
         "In the tables below, *Stored as* names the database column a key fills "
         '("converted" when the value is transformed first, e.g. flat parameters to JSON '
         "Schema form, or a runner name to a runtime ref); *Alternatives* lists other "
-        "spellings of the same field, of which the first one present wins.",
+        "spellings of the same field, of which the first one present wins. A key that is "
+        '"not stored" is accepted and dropped; one that "warns" is a key later Attune '
+        "versions store, named in one `key.not-stored` warning per file. Packs of earlier "
+        "Attune versions: see [the last section](#packs-of-earlier-attune-versions).",
         "",
     ]
     for kind in kinds:
         schema = schemas[kind.schema]  # its own $defs name its parts (a workflow's tasks)
         lines += _kind_section(kind, schema, {**defs, **schema.get("$defs", {})})
     lines += _defs_section(defs_schema)
+    lines += _upstream_section(kinds)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

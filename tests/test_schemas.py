@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 from ruamel.yaml import YAML
 
-from loader.kinds import FOLDER_KINDS, KINDS, KINDS_BY_NAME, Kind, convert
+from loader.kinds import ALL_KINDS, FOLDER_KINDS, KINDS_BY_NAME, Kind, convert
 from tests.helpers.schemas import (
     CORE_PACK,
     DRAFT_2020_12,
@@ -33,7 +33,7 @@ from tests.helpers.schemas import (
 )
 
 SCHEMA_FILES = sorted(load_schemas())
-KIND_SCHEMA_FILES = sorted(k.schema for k in KINDS)
+KIND_SCHEMA_FILES = sorted(k.schema for k in ALL_KINDS)
 CORE_FILES = list(pack_files(CORE_PACK))
 RUNTIME_ROWS = ROOT / "tests" / "data" / "runtime_rows_old_migrations.json"
 
@@ -76,8 +76,9 @@ def _undocumented(node: Any, path: str) -> Iterator[str]:
 
 
 def _accepted_keys(kind: Kind) -> set[str]:
-    """The YAML keys kinds.py reads for a kind, plus its ignored keys and ``ref``."""
-    keys = {"ref", *kind.ignored_keys}
+    """The YAML keys kinds.py reads for a kind, plus its ignored and not-stored keys and
+    ``ref``."""
+    keys = {"ref", *kind.ignored_keys, *kind.unstored_keys}
     for f in kind.fields:
         keys.update(s.key for s in f.sources)
     for link in kind.links:
@@ -151,21 +152,25 @@ def test_kind_schema_has_one_valid_example(name: str) -> None:
     """Each kind schema carries one complete example, and it validates."""
     schema = load_schemas()[name]
     assert len(schema["examples"]) == 1
-    kind = next(k.name for k in KINDS if k.schema == name)
+    kind = next(k.name for k in ALL_KINDS if k.schema == name)
     assert error_texts(schema["examples"][0], kind) == []
 
 
 def test_every_kind_has_its_schema() -> None:
     """kinds.py names a schema file for each kind, and it exists."""
-    assert {k.schema for k in KINDS} <= set(SCHEMA_FILES)
+    assert {k.schema for k in ALL_KINDS} <= set(SCHEMA_FILES)
     assert set(SCHEMA_FILES) == {*KIND_SCHEMA_FILES, "defs.schema.json"}
 
 
-@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+@pytest.mark.parametrize("kind", ALL_KINDS, ids=lambda k: k.name)
 def test_schema_accepts_exactly_the_declared_keys(kind: Kind) -> None:
-    """Top-level properties are the keys kinds.py reads plus its ignored keys."""
+    """Top-level properties are the keys kinds.py reads plus its ignored and not-stored
+    keys; a kind with no table reads none (its schema alone says what is accepted)."""
     schema = load_schemas()[kind.schema]
-    assert set(schema["properties"]) == _accepted_keys(kind)
+    if kind.table is None:
+        assert kind.fields == () and kind.links == ()
+    else:
+        assert set(schema["properties"]) == _accepted_keys(kind)
     if kind.unknown_keys_are_errors:
         assert schema["additionalProperties"] is False
     else:
@@ -509,7 +514,7 @@ NEGATIVE: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         (),
         "min_version",
     ),
-    ("runtime unknown key", "runtime", {"aliases": ["rb"]}, (), "aliases"),
+    ("runtime unknown key", "runtime", {"alias": ["rb"]}, (), "alias"),
     ("runtime ref uppercase", "runtime", {"ref": "Acme_ops.Ruby"}, (), "$.ref"),
     ("runtime ref without pack", "runtime", {"ref": "ruby"}, (), "$.ref"),
     ("runtime without distributions", "runtime", {}, ("distributions",), "distributions"),
@@ -638,7 +643,6 @@ NEGATIVE: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         ("trigger_types",),
         "'trigger_type' is a required property",
     ),
-    ("sensor without runner", "sensor", {}, ("runner_type",), "'runtime' is a required property"),
     ("sensor unknown key", "sensor", {"interval": 5}, (), "interval"),
     (
         "sensor bad trigger ref",
@@ -673,7 +677,14 @@ NEGATIVE: list[tuple[str, str, dict[str, Any], tuple[str, ...], str]] = [
         (),
         "$.trigger",
     ),
-    ("rule unknown key", "rule", {"trigger_ref": "core.crontimer"}, (), "trigger_ref"),
+    ("rule unknown key", "rule", {"trigger_id": "core.crontimer"}, (), "trigger_id"),
+    (
+        "rule trigger and trigger_ref",
+        "rule",
+        {"trigger_ref": "core.crontimer"},
+        (),
+        "should not be valid",
+    ),
     # permission set
     ("permission set unknown key", "permission_set", {"rules": []}, (), "rules"),
     (
@@ -751,7 +762,7 @@ def test_yaml_float_pack_version_is_rejected() -> None:
 
 def test_kind_validator_covers_every_kind() -> None:
     """Each kind's schema compiles into a validator."""
-    for kind in KINDS:
+    for kind in ALL_KINDS:
         schema = kind_validator(kind.name).schema
         assert isinstance(schema, dict)
         assert schema["$id"].endswith(kind.schema)

@@ -13,7 +13,7 @@ import typer
 from loader import CORE_PACK_DIR
 from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, require_paths, say
-from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Verbose
+from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Strict, Verbose
 from loader.cli.render import print_report
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
@@ -26,7 +26,8 @@ Absent = Annotated[
     typer.Option(
         "--absent",
         help="What to do with components this pack owns in the database but no longer "
-        "declares: remove them, disable them (where the kind has 'enabled'), or retain them.",
+        "declares: remove them, disable them (where the kind has 'enabled'), or retain them. "
+        "A pack without a kind's folder keeps its rows of that kind.",
         case_sensitive=False,
     ),
 ]
@@ -84,6 +85,7 @@ def load(
     detailed_exitcode: Detailed = False,
     lock_timeout: LockTimeout = 30.0,
     no_cache: NoCache = False,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -107,8 +109,8 @@ def load(
         with _progress(output, verbose) as progress:
             report = api.load_packs(
                 paths, database_url=database_url, dry_run=dry_run, absent=absent,
-                lock_timeout_s=lock_timeout, use_cache=not no_cache, progress=progress,
-                pause_gc=True,
+                lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
+                progress=progress, pause_gc=True,
             )  # fmt: skip
         _finish(report, output, verbose, detailed_exitcode)
 
@@ -120,6 +122,7 @@ def plan(
     absent: Absent = AbsentPolicy.REMOVE,
     detailed_exitcode: Detailed = False,
     no_cache: NoCache = False,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -140,7 +143,7 @@ def plan(
         with _progress(output, verbose) as progress:
             report = api.plan_packs(
                 paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-                progress=progress, pause_gc=True,
+                strict=strict, progress=progress, pause_gc=True,
             )  # fmt: skip
         _finish(report, output, max(verbose, 1), detailed_exitcode)
 
@@ -162,6 +165,7 @@ def seed(
         list[Path] | None, typer.Argument(metavar="DIR...", hidden=True, show_default=False)
     ] = None,
     database_url: DatabaseUrl = None,
+    strict: Strict = False,
     output: Output = OutputFormat.TEXT,
     verbose: Verbose = 0,
 ) -> None:
@@ -181,7 +185,10 @@ def seed(
     with guarded("seed", output):
         require_paths(chosen)
         with _progress(output, verbose) as progress:
-            report = api.seed(chosen, database_url=database_url, progress=progress, pause_gc=True)
+            report = api.seed(
+                chosen, database_url=database_url, strict=strict, progress=progress,
+                pause_gc=True,
+            )  # fmt: skip
         _finish(report, output, verbose, False)
 
 

@@ -38,7 +38,15 @@ Output = Annotated[
 
 Verbose = Annotated[
     int,
-    typer.Option("--verbose", "-v", count=True, help="Show details; repeat for more."),
+    typer.Option("--verbose", "-v", count=True, help="Show details and notes; repeat for more."),
+]
+
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Fail on warnings too (exit 1, nothing written); notes never fail.",
+    ),
 ]
 
 Paths = Annotated[

@@ -94,7 +94,7 @@ def _run(
     report.packs = [p.ref for p in checked.packs]
     if cache is not None and reused:
         report.packs = cache.pack_refs(checked.packs, reused)
-    report.record(checked.diagnostics + [w for m in reused for w in m.warnings])
+    report.record(checked.diagnostics + [w for m in reused for w in m.remarks])
     if not report.ok:
         return
     packs = checked.packs
@@ -156,7 +156,7 @@ def _replay(conn: Conn, cache: ReloadCache, report: Report) -> bool:
         return False
     report.packs = [m.ref for m in memories]
     report.changes = reload_cache.in_plan_order(m.changes for m in memories)
-    report.record([w for m in memories for w in m.warnings])
+    report.record([w for m in memories for w in m.remarks])
     report.files_checked = sum(m.files_checked for m in memories)
     report.from_cache = True
     conn.rollback()

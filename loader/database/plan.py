@@ -96,6 +96,7 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -
     """Plan every kind of every pack in load order; reads only."""
     plan = Plan()
     pack_refs = [p.ref for p in packs]
+    by_ref = {p.ref: p for p in packs}
     by_kind: dict[str, list[Component]] = {k.name: [] for k in KINDS}
     for pack in packs:
         for component in pack.all_components():
@@ -113,7 +114,10 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -
             if stated is not None:
                 existing[row["ref"]] = _plan_one(stated, row, pack_ids, plan)
             elif _owned_absent(kind, row, pack_refs):
-                gone.append(_plan_absent(kind, row, absent_policy))
+                # A pack without the kind's folder keeps those rows, whatever the policy.
+                managed = by_ref[row["pack_ref"]].manages(kind)
+                policy = absent_policy if managed else AbsentPolicy.RETAIN
+                gone.append(_plan_absent(kind, row, policy))
                 absent[row["ref"]] = row["id"]
         for component in by_kind[kind.name]:  # in file order
             known = existing.get(component.ref)

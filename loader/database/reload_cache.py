@@ -78,7 +78,7 @@ class PackMemory:
     ref: str
     token: str  # digest of its rows in the database
     changes: list[Change]  # its components in plan order, all unchanged
-    warnings: list[Diagnostic]
+    remarks: list[Diagnostic]  # its warnings and notes, replayed as they were
     files_checked: int
     external: dict[str, list[str]]  # link targets outside the pack, per kind
     uses: list[str]  # the other packs whose components it references
@@ -169,7 +169,7 @@ class ReloadCache:
         for change in report.changes:
             grouped.setdefault(change.pack, []).append(change)
         absent = {c.pack for c in plan.changes if c.ref in plan.absent.get(c.kind, {})}
-        owners = _owners(report.warnings, self.roots)
+        owners = _owners(report.warnings + report.notes, self.roots)
         sources = {p.ref: len({c.source.path for c in p.all_components()}) for p in packs}
         checked_files = report.files_checked - sum(m.files_checked for m in reused)
         # A file read that became no component is not told apart per pack: remember nothing.
@@ -392,7 +392,7 @@ def _memory(item: dict[str, Any]) -> PackMemory:
         ref,
         str(item["token"]),
         [Change(kind, r, ref, Action.UNCHANGED) for kind, refs in item["changes"] for r in refs],
-        [Diagnostic(**{**d, "severity": Severity.WARNING}) for d in item["warnings"]],
+        [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in item["remarks"]],
         int(item["files_checked"]),
         {str(k): [str(r) for r in refs] for k, refs in item["external"].items()},
         [str(p) for p in item["uses"]],
@@ -406,7 +406,7 @@ def _memory_json(m: PackMemory) -> dict[str, Any]:
         "ref": m.ref,
         "token": m.token,
         "changes": _runs(m.changes),
-        "warnings": [_warning_json(d) for d in m.warnings],
+        "remarks": [_remark_json(d) for d in m.remarks],
         "files_checked": m.files_checked,
         "external": m.external,
         "uses": m.uses,
@@ -424,6 +424,6 @@ def _runs(changes: Sequence[Change]) -> list[list[Any]]:
     return runs
 
 
-def _warning_json(d: Diagnostic) -> dict[str, Any]:
+def _remark_json(d: Diagnostic) -> dict[str, Any]:
     return {"file": d.file, "line": d.line, "column": d.column, "code": d.code,
-            "message": d.message, "hint": d.hint}  # fmt: skip
+            "message": d.message, "hint": d.hint, "severity": d.severity.value}  # fmt: skip

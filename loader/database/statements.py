@@ -54,14 +54,14 @@ def select_current(kind: Kind) -> sql.Composed:
     owned = sql.SQL(" OR t.pack_ref = ANY(%(packs)s)") if kind.has_pack_column else sql.SQL("")
     # The refs go in binary: a large load's list is dumped about three times faster.
     return sql.SQL("SELECT {} FROM {} t WHERE t.ref = ANY(%(refs)b){}").format(
-        sql.SQL(", ").join(items), _table(kind.table), owned
+        sql.SQL(", ").join(items), _table(kind.sql_table), owned
     )
 
 
 def select_refs(kind: Kind) -> sql.Composed:
     """The whole rows of ``kind`` whose ref is one of ``%s`` (references a load does
     not declare itself)."""
-    return sql.SQL("SELECT * FROM {} WHERE ref = ANY(%s)").format(_table(kind.table))
+    return sql.SQL("SELECT * FROM {} WHERE ref = ANY(%s)").format(_table(kind.sql_table))
 
 
 def owned_rows_digests() -> sql.Composed:
@@ -76,7 +76,7 @@ def owned_rows_digests() -> sql.Composed:
                 "SELECT {kind}::text, {owner}::text, count(*), "
                 "md5(string_agg(id::text || ':' || xmin::text, ',' ORDER BY id)) "
                 "FROM {table} WHERE {owner} = ANY(%(packs)s) GROUP BY {owner}"
-            ).format(kind=sql.Literal(kind.name), owner=owner, table=_table(kind.table))
+            ).format(kind=sql.Literal(kind.name), owner=owner, table=_table(kind.sql_table))
         )
     return sql.SQL(" UNION ALL ").join(parts)
 
@@ -87,11 +87,11 @@ def owned_summary(kind: Kind) -> sql.Composed:
     return sql.SQL(
         "SELECT pack_ref, count(*), max(updated) FROM {} WHERE pack_ref IS NOT NULL "
         "GROUP BY pack_ref"
-    ).format(_table(kind.table))
+    ).format(_table(kind.sql_table))
 
 
 def _target_table(link: Link) -> str:
-    return KINDS_BY_NAME[link.target].table
+    return KINDS_BY_NAME[link.target].sql_table
 
 
 def create_stage() -> sql.Composed:
@@ -115,7 +115,7 @@ def _source(kind: Kind) -> sql.Composed:
     join per link (``l_<column>``) holding the referenced row's id."""
     parts = [
         sql.SQL("{} AS e CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, e.doc) AS d").format(
-            _STAGE, _table(kind.table)
+            _STAGE, _table(kind.sql_table)
         )
     ]
     if kind.has_pack_column:
@@ -150,7 +150,7 @@ def insert(kind: Kind) -> sql.Composed:
     count, so a row that appeared meanwhile is reported, not overwritten."""
     written = [("ref", sql.SQL("d.ref")), *_written(kind)]
     return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT (ref) DO NOTHING").format(
-        _table(kind.table),
+        _table(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c, _ in written),
         sql.SQL(", ").join(expr for _, expr in written),
         _source(kind),
@@ -173,7 +173,7 @@ def update(kind: Kind) -> sql.Composed:
         "UPDATE {} AS t SET ({}) = ROW({}) FROM {} WHERE t.ref = d.ref{} "
         "AND ({}) IS DISTINCT FROM ({})"
     ).format(
-        _table(kind.table),
+        _table(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c, _ in written),
         values,
         _source(kind),
@@ -184,12 +184,12 @@ def update(kind: Kind) -> sql.Composed:
 
 
 def delete(kind: Kind) -> sql.Composed:
-    return sql.SQL("DELETE FROM {} WHERE id = ANY(%(ids)s)").format(_table(kind.table))
+    return sql.SQL("DELETE FROM {} WHERE id = ANY(%(ids)s)").format(_table(kind.sql_table))
 
 
 def disable(kind: Kind) -> sql.Composed:
     return sql.SQL("UPDATE {} SET enabled = false WHERE id = ANY(%(ids)s) AND enabled").format(
-        _table(kind.table)
+        _table(kind.sql_table)
     )
 
 
@@ -197,5 +197,5 @@ def referencing(kind: Kind, link: Link) -> sql.Composed:
     """Rows of ``kind`` whose ``link`` points at one of ``%(ids)s``."""
     owner = sql.SQL("t.pack_ref") if kind.has_pack_column else sql.SQL("t.ref")
     return sql.SQL("SELECT t.ref, {}, t.{} FROM {} t WHERE t.{} = ANY(%(ids)s)").format(
-        owner, sql.Identifier(link.column), _table(kind.table), sql.Identifier(link.column)
+        owner, sql.Identifier(link.column), _table(kind.sql_table), sql.Identifier(link.column)
     )

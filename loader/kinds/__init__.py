@@ -11,7 +11,7 @@ declaration here, one schema in ``schemas/`` and its tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -69,6 +69,16 @@ class Link:
     # Columns the linked file's component takes from this one when the file leaves
     # them out (a workflow's label from its action's).
     inherits: tuple[str, ...] = ()
+    # The target when no source gives one (a sensor without runner_type runs natively,
+    # as upstream's loaders decided).
+    default: str | None = None
+    # Target ref -> the refs tried after it, in order, when it is not found: the later
+    # names of a renamed target (core.sensor.builtin became core.builtin, then
+    # core.native), so each era's files resolve as that era's loader resolved them.
+    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Targets whose components' entry points are binaries built outside the pack (the
+    # native runtime): a missing entry point file is then a note, not an error.
+    built_outside: frozenset[str] = frozenset()
 
     @property
     def ref_key(self) -> str:
@@ -102,7 +112,7 @@ class RefForm(Enum):
 class Kind:
     name: str
     folders: tuple[str, ...]  # where its files are, from the pack root; () for pack.yaml
-    table: str
+    table: str | None  # None: validated only, nothing is stored (queues)
     schema: str  # file name in schemas/
     fields: tuple[Field, ...]
     links: tuple[Link, ...] = ()
@@ -121,13 +131,33 @@ class Kind:
     # suffix and then this one (upstream names workflows after their files).
     stem_suffix: str | None = None
     companion: Companion | None = None
-    ignored_keys: tuple[str, ...] = ()  # documented keys with no column
+    ignored_keys: tuple[str, ...] = ()  # documented keys with no column, silently dropped
+    # Keys later Attune versions store but this schema has no column for, with what is
+    # lost: accepted, and named in one key.not-stored warning per file.
+    unstored_keys: Mapping[str, str] = field(default_factory=dict)
+    # A ref without a dot is qualified with the pack's ref (upstream did so for rules).
+    short_ref_qualified: bool = False
+    # The folders whose presence makes a pack manage this kind's rows, when they are not
+    # just ``folders``: a pack without any of them keeps its rows of the kind.
+    owner_folders: tuple[str, ...] = ()
     label: str = ""  # plural, for reports
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled by name, so a component sent back from a worker process still
         # carries the one declaration (stages compare kinds with ``is``).
         return (kind_named, (self.name,))
+
+    @property
+    def sql_table(self) -> str:
+        """The table of a stored kind (every kind of :data:`KINDS`)."""
+        if self.table is None:
+            raise ValueError(f"{self.name} components are not stored")
+        return self.table
+
+    @property
+    def managing_folders(self) -> tuple[str, ...]:
+        """The folders whose presence makes a pack manage this kind's rows."""
+        return self.owner_folders or self.folders
 
     @property
     def json_columns(self) -> frozenset[str]:
@@ -148,8 +178,44 @@ def _s(*keys: str, convert: Callable[[Any], Any] | None = None) -> tuple[Source,
     return tuple(Source(k, convert) for k in keys)
 
 
-_PARAMS = Field("param_schema", _s("parameters", convert=convert.normalise_parameters), json=True)
+_PARAMS = Field("param_schema", _s("parameters", convert=convert.normalise_schema), json=True)
 _LABEL = Field("label", _s("label"), label_default=True)
+
+
+def _outputs(*keys: str) -> Field:
+    """``out_schema`` from the first of ``keys`` given, in JSON Schema form."""
+    return Field("out_schema", _s(*keys, convert=convert.normalise_schema), json=True)
+
+
+def _runtime(
+    *later: Source, required: bool, default: str | None = None, ref_column: str | None = None
+) -> Link:
+    """The runtime an action or sensor runs on: ``runtime``, else ``runner_type``, else
+    the ``later`` sources."""
+    return Link(
+        "runtime",
+        "runtime",
+        (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of), *later),
+        ref_column=ref_column,
+        required=required,
+        default=default,
+        fallbacks=convert.RUNTIME_RENAMES,
+        built_outside=convert.BUILT_OUTSIDE_RUNTIMES,
+    )
+
+
+# What later Attune versions store about where and how long an execution runs; none of
+# it has a column here.
+_EXECUTION_UNSTORED: Mapping[str, str] = {
+    "runtime_version": "the runtime version constraint",
+    "worker_selector": "the worker labels an execution must run on",
+    "worker_tolerations": "the worker taints an execution tolerates",
+    "worker_affinity": "the worker affinity rules",
+    "log_retention_policy": "how long execution logs are kept",
+    "log_retention_limit": "how long execution logs are kept",
+    "artifact_retention_policy": "how long execution artifacts are kept",
+    "artifact_retention_limit": "how long execution artifacts are kept",
+}
 
 
 PACK = Kind(
@@ -163,12 +229,21 @@ PACK = Kind(
     config_checked=True,
     unknown_keys_are_errors=False,
     ignored_keys=("author", "email", "enabled", "testing", "name", "website"),
+    unstored_keys={
+        "python": "the Python version the pack needs",
+        "nodejs": "the Node.js version the pack needs",
+    },
     label="packs",
     fields=(
         Field("label", _s("label", "name")),
         Field("description", _s("description")),
         Field("version", _s("version")),
-        Field("conf_schema", _s("conf_schema", "config_schema"), default={}, json=True),
+        Field(
+            "conf_schema",
+            _s("conf_schema", "config_schema", convert=convert.normalise_schema),
+            default={},
+            json=True,
+        ),
         Field("config", _s("config"), default={}, json=True),
         Field("meta", _s("meta", "metadata"), default={}, json=True),
         Field("tags", _s("tags", "keywords"), default=[]),
@@ -185,6 +260,11 @@ RUNTIME = Kind(
     schema="runtime.schema.json",
     ref_form=RefForm.DOTTED,
     ignored_keys=("pack_ref",),
+    unstored_keys={
+        "execution_config": "how a worker runs the runtime's files",
+        "aliases": "the other runner names of the runtime",
+        "versions": "the versions a worker may provide",
+    },
     label="runtimes",
     fields=(
         Field("name", _s("name")),
@@ -209,7 +289,7 @@ TRIGGER = Kind(
         Field("description", _s("description")),
         Field("enabled", _s("enabled"), default=True),
         _PARAMS,
-        Field("out_schema", _s("output_schema", "output"), json=True),
+        _outputs("output_schema", "output"),
     ),
 )
 
@@ -235,6 +315,7 @@ WORKFLOW = Kind(
         ),
         path_key="workflow_file",
     ),
+    owner_folders=("actions", "workflows"),
     ignored_keys=(
         "name",
         "input",
@@ -256,7 +337,7 @@ WORKFLOW = Kind(
         Field(
             "out_schema",
             (
-                *_s("output_schema", convert=convert.normalise_parameters),
+                *_s("output_schema", convert=convert.normalise_schema),
                 *_s("output", convert=convert.output_schema_of),
             ),
             json=True,
@@ -279,23 +360,29 @@ ACTION = Kind(
     table="action",
     schema="action.schema.json",
     has_adhoc=True,
+    owner_folders=("actions", "workflows"),  # workflows/ brings companion actions
     ignored_keys=("name", "enabled", "tags"),
+    unstored_keys={
+        "parameter_delivery": "how the parameters reach the action",
+        "parameter_format": "the format the parameters are written in",
+        "output_format": "how the action's output is parsed",
+        "required_worker_runtimes": "the runtimes a worker must offer",
+        "accesses_mcp": "whether the action uses MCP servers",
+        "default_execution_permission_set_refs": "the permission sets of its executions",
+        **_EXECUTION_UNSTORED,
+    },
     label="actions",
     fields=(
         _LABEL,
         Field("description", _s("description"), default=""),
         Field("entrypoint", _s("entry_point", "workflow_file")),
         _PARAMS,
-        Field("out_schema", _s("output_schema", "output"), json=True),
+        _outputs("output_schema", "output", "out_schema"),
         Field("is_workflow", _s("workflow_file", convert=bool), default=False),
     ),
     links=(
-        Link(
-            "runtime",
-            "runtime",
-            (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of)),
-            required=False,
-        ),
+        # Without runner_type, the entry point's extension says (upstream's loader).
+        _runtime(*_s("entry_point", convert=convert.runtime_of_entry_point), required=False),
         Link(
             "workflow_def",
             "workflow",
@@ -315,6 +402,7 @@ SENSOR = Kind(
     has_adhoc=True,
     has_enabled=True,
     ignored_keys=("name", "poll_interval", "tags", "meta", "examples"),
+    unstored_keys=_EXECUTION_UNSTORED,
     label="sensors",
     fields=(
         _LABEL,
@@ -325,12 +413,7 @@ SENSOR = Kind(
         Field("config", _s("config"), default={}, json=True),
     ),
     links=(
-        Link(
-            "runtime",
-            "runtime",
-            (*_s("runtime"), *_s("runner_type", convert=convert.runtime_ref_of)),
-            ref_column="runtime_ref",
-        ),
+        _runtime(required=True, default=convert.NATIVE_RUNTIME, ref_column="runtime_ref"),
         Link(
             "trigger",
             "trigger",
@@ -349,6 +432,11 @@ RULE = Kind(
     has_adhoc=True,
     has_enabled=True,
     ignored_keys=("name", "tags"),
+    unstored_keys={
+        "permission_set_refs": "the permission sets the rule's executions run with",
+        "permission_set_ref": "the permission set the rule's executions run with",
+    },
+    short_ref_qualified=True,
     label="rules",
     fields=(
         _LABEL,
@@ -372,14 +460,14 @@ RULE = Kind(
         Link(
             "trigger",
             "trigger",
-            _s("trigger", convert=convert.ref_of_target),
+            (*_s("trigger", convert=convert.ref_of_target), *_s("trigger_ref")),
             ref_column="trigger_ref",
             params_column="trigger_params",
         ),
         Link(
             "action",
             "action",
-            _s("action", convert=convert.ref_of_target),
+            (*_s("action", convert=convert.ref_of_target), *_s("action_ref")),
             ref_column="action_ref",
             params_column="action_params",
         ),
@@ -400,9 +488,21 @@ PERMISSION_SET = Kind(
     ),
 )
 
+QUEUE = Kind(
+    name="queue",
+    folders=("queues",),
+    table=None,  # later Attune versions have a queue table; this schema has none
+    schema="queue.schema.json",
+    label="queues",
+    fields=(),
+)
+
+# The stored kinds, in load order.
 KINDS: tuple[Kind, ...] = (PACK, RUNTIME, TRIGGER, WORKFLOW, ACTION, SENSOR, RULE, PERMISSION_SET)
-KINDS_BY_NAME: Mapping[str, Kind] = {k.name: k for k in KINDS}
-FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.folders)
+# Every kind of the format: the stored ones, then those only validated.
+ALL_KINDS: tuple[Kind, ...] = (*KINDS, QUEUE)
+KINDS_BY_NAME: Mapping[str, Kind] = {k.name: k for k in ALL_KINDS}
+FOLDER_KINDS: tuple[Kind, ...] = tuple(k for k in ALL_KINDS if k.folders)
 
 
 def kind_named(name: str) -> Kind:

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from loader.kinds import FOLDER_KINDS, Kind
+from loader.kinds import ALL_KINDS, FOLDER_KINDS, Kind
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, Severity
 
@@ -34,6 +34,7 @@ class PackFiles:
     display_root: str
     manifest: Path
     files: list[tuple[Kind, Path]] = field(default_factory=list)
+    folders: frozenset[str] = frozenset()  # the kinds' folders that exist (Pack.folders)
 
     def display(self, path: Path) -> str:
         """``path`` as people see it: under the pack path they gave, with ``/``."""
@@ -80,11 +81,16 @@ def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Di
             "not a pack: there is no pack.yaml here",
             _manifest_hint(root),
         )
-    pack = PackFiles(root, shown, manifest)
+    managing = {folder for kind in ALL_KINDS for folder in kind.managing_folders}
+    pack = PackFiles(root, shown, manifest, folders=_present_folders(root, managing))
     for kind in FOLDER_KINDS:
         for folder in kind.folders:
             pack.files += [(kind, path) for path in yaml_files(root / folder)]
     return pack
+
+
+def _present_folders(root: Path, names: set[str]) -> frozenset[str]:
+    return frozenset(name for name in names if (root / name).is_dir())
 
 
 def _manifest_hint(root: Path) -> str:

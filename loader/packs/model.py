@@ -79,12 +79,17 @@ class ParsedFile:
 
 
 class Reference(NamedTuple):
-    """A ref a component names, the target kind, and where the file names it."""
+    """A ref a component names, the target kind, and where the file names it.
+
+    ``alternatives`` are tried in order when ``ref`` is not found (a renamed target,
+    :attr:`Link.fallbacks`); the link ``column`` then points at the first one found."""
 
     target: str
     ref: str
     path: DocPath
     severity: Severity = Severity.ERROR
+    alternatives: tuple[str, ...] = ()
+    column: str | None = None
 
 
 @dataclass(slots=True)
@@ -139,6 +144,21 @@ class Component:
                 row[link.ref_column] = target
         return row
 
+    def retarget(self, reference: Reference, ref: str) -> None:
+        """Point the link that ``reference`` came from at ``ref`` instead (one of its
+        alternatives), in the values and in the row a write sends."""
+        link = next(k for k in self.kind.links if k.column == reference.column)
+        self.links[link.column] = ref
+        self.references = tuple(
+            r._replace(ref=ref, alternatives=()) if r is reference else r for r in self.references
+        )
+        if self._row is not None:  # frozen: the row is all there is
+            row = json.loads(self._row)
+            row[link.ref_key] = ref
+            if link.ref_column:
+                row[link.ref_column] = ref
+            self._row = json.dumps(row, separators=(",", ":"))
+
     def freeze(self) -> None:
         """Keep the values only as :meth:`row_json`: a fifth of the memory, and it
         is what a write sends anyway."""
@@ -152,6 +172,16 @@ class Pack:
     root: Path
     manifest: Component
     components: list[Component] = field(default_factory=list)
+    # The kind folders the pack has (Kind.managing_folders): it manages only those kinds'
+    # rows. None: every kind (a pack not read from a directory).
+    folders: frozenset[str] | None = None
 
     def all_components(self) -> list[Component]:
         return [self.manifest, *self.components]
+
+    def manages(self, kind: Kind) -> bool:
+        """Whether the pack owns the set of ``kind`` rows: with none of its folders, the
+        rows it has in the database were made by something else (an older pack, an
+        operator) and are kept, whatever the absent policy says."""
+        folders = kind.managing_folders
+        return self.folders is None or not folders or not self.folders.isdisjoint(folders)

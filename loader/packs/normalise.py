@@ -25,12 +25,12 @@ def qualify(ref: str, pack_ref: str) -> str:
 
 
 def component_ref(parsed: ParsedFile, kind: Kind, pack_ref: str) -> str | None:
-    """The ref a document declares: its ``ref``, else ``<pack>.<name>`` (for a kind
-    named by its files, ``<pack>.<file stem>``)."""
+    """The ref a document declares: its ``ref`` (qualified when the kind allows a short
+    one), else ``<pack>.<name>`` (for a kind named by its files, ``<pack>.<file stem>``)."""
     data = parsed.data
     ref = data.get("ref")
     if isinstance(ref, str):
-        return ref
+        return qualify(ref, pack_ref) if kind.short_ref_qualified else ref
     if kind.stem_suffix is not None:
         return f"{pack_ref}.{file_stem(parsed.path.name, kind.stem_suffix)}"
     name = data.get("name")
@@ -119,7 +119,7 @@ def _field_value(field: Field, data: dict[str, Any], ref: str, inherited: Mappin
 def _link_target(link: Link, data: dict[str, Any], own_ref: str, pack_ref: str) -> str | None:
     found = first_value(data, link.sources)
     if found is None:
-        return None
+        return link.default
     if link.file_key:
         return own_ref
     return qualify(str(found[1]), pack_ref)
@@ -141,7 +141,9 @@ def references(
             continue
         target = links.get(link.column)
         if target:
-            yield Reference(link.target, target, _link_path(link, data))
+            later = link.fallbacks.get(target, ())
+            path = _link_path(link, data)
+            yield Reference(link.target, target, path, alternatives=later, column=link.column)
     if kind.has_tasks:
         yield from _task_actions(data, pack_ref)
 

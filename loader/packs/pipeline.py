@@ -10,7 +10,7 @@ was any error at all.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -27,6 +27,7 @@ from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_probl
 from loader.packs.workers import fork_map, workers_for
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, sort_diagnostics
+from loader.resources import CORE_PACK_DIR
 
 
 @dataclass
@@ -74,7 +75,9 @@ def check_packs(
         if on_pack:
             on_pack(done, len(unique))
     result = run.result
-    result.diagnostics += cross_pack_problems(result.packs, run.unusable, external, run.partial)
+    result.diagnostics += cross_pack_problems(
+        result.packs, run.unusable, external, run.partial, packaged_core
+    )
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
@@ -87,6 +90,18 @@ def _check_alone(path: Path, limits: Limits) -> _Run:
 @cache
 def _worker_schemas() -> SchemaSet:
     return load_schemas()
+
+
+@cache
+def packaged_core() -> Mapping[str, Mapping[str, Component]]:
+    """The components of the packaged core pack by kind and ref, checked once: they
+    stand in for the core components of kinds a load leaves to core (semantics)."""
+    run = _Run(_worker_schemas(), DEFAULT_LIMITS).checked(CORE_PACK_DIR)
+    found: dict[str, dict[str, Component]] = {}
+    for pack in run.result.packs:
+        for component in pack.components:
+            found.setdefault(component.kind.name, {})[component.ref] = component
+    return found
 
 
 @dataclass
@@ -158,7 +173,8 @@ class _PackCheck:
         for kind, item in parsed:
             if item is None or self.paths.real(item.path) in self.used:
                 continue  # unreadable (already reported), or a workflow an action names
-            if self._schema_ok(item, kind, pack_ref, with_companion=True):
+            ok = self._schema_ok(item, kind, pack_ref, with_companion=True)
+            if ok and kind.table is not None:  # a kind without a table is only validated
                 component = normalise(item, kind, pack_ref)
                 companion = companion_of(component, self.files.root)
                 components += [component] if companion is None else [component, companion]
@@ -167,7 +183,7 @@ class _PackCheck:
         self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
         if manifest is not None and manifest_ok:
             stated = normalise(manifest, PACK, pack_ref)
-            pack = Pack(pack_ref, self.files.root, stated, components)
+            pack = Pack(pack_ref, self.files.root, stated, components, self.files.folders)
             self.shared.result.packs.append(pack)
             self.shared.result.diagnostics += pack_problems(pack, pack.all_components())
             self._let_go(pack.all_components())
@@ -179,7 +195,8 @@ class _PackCheck:
             self.files.manifest, self.files.display(self.files.manifest), {}, Positions("")
         )
         stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
-        self.shared.partial.append(Pack(pack_ref, self.files.root, stand_in, components))
+        partial = Pack(pack_ref, self.files.root, stand_in, components, self.files.folders)
+        self.shared.partial.append(partial)
         self.shared.result.diagnostics += pack_problems(self.shared.partial[-1], components)
         self._let_go(components)
 

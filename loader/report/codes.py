@@ -105,6 +105,22 @@ REF_UNRESOLVED = _define(
 REF_TASK_ACTION = _define(
     "ref.task-action", "A workflow task names an action that cannot be found (warning)."
 )
+REF_RENAMED = _define(
+    "ref.renamed",
+    "A runtime ref of an older pack resolved to the runtime's later name (note).",
+)
+REF_PACKAGED_CORE = _define(
+    "ref.packaged-core",
+    "References to core components that the given packs leave to core resolved from the "
+    "packaged core pack (note).",
+)
+
+# Keys of later Attune versions that the schema has no column for.
+KEY_NOT_STORED = _define(
+    "key.not-stored",
+    "A file uses keys, or a kind, that later Attune versions store and this schema has no "
+    "place for: accepted, their values are lost (warning).",
+)
 
 # Parameter and output schemas, and values checked against them.
 PARAMS_SCHEMA = _define(
@@ -117,7 +133,7 @@ PARAMS_VALUES = _define(
 )
 SENSOR_EXTRA_TRIGGERS = _define(
     "sensor.extra-triggers",
-    "A sensor lists several trigger types; all must exist, only the first is stored (warning).",
+    "A sensor lists several trigger types; all must exist, only the first is stored (note).",
 )
 
 # Files named by components.
@@ -128,6 +144,10 @@ PATH_ESCAPES = _define(
 PATH_MISSING = _define("path.missing", "An entry_point or workflow_file names no file.")
 PATH_NOT_FILE = _define(
     "path.not-file", "An entry_point or workflow_file names a directory or a special file."
+)
+PATH_BUILT_OUTSIDE = _define(
+    "path.built-outside",
+    "An entry_point of a native runtime is not in the pack: a binary built outside it (note).",
 )
 
 INTERNAL_ERROR = _define(

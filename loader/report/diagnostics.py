@@ -10,6 +10,9 @@ from typing import Any
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    # An expected fact worth knowing (a sensor's other triggers, refs resolved from the
+    # packaged core pack): shown with -v and in JSON, never a failure, even with --strict.
+    NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,14 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity is Severity.WARNING
+
+    @property
+    def is_note(self) -> bool:
+        return self.severity is Severity.NOTE
 
     @property
     def location(self) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from loader.report.diagnostics import Diagnostic
+from loader.report.diagnostics import Diagnostic, Severity
 from loader.report.report import Failure, Report
-from loader.report.text import summary_section
+from loader.report.text import shown, summary_section
+
+# GitHub's names for the severities: its informational level is a notice.
+_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
 
 
 def _escape_data(text: str) -> str:
@@ -26,7 +29,7 @@ def github_command(d: Diagnostic) -> str:
         props.append(f"col={d.column}")
     props.append(f"title={_escape_property(d.code)}")
     message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-    return f"::{d.severity.value} {','.join(props)}::{_escape_data(message)}"
+    return f"::{_COMMANDS[d.severity]} {','.join(props)}::{_escape_data(message)}"
 
 
 def github_failure(failure: Failure) -> str:
@@ -41,6 +44,6 @@ class GithubReporter:
         self.verbosity = verbosity
 
     def report(self, report: Report) -> None:
-        for d in report.diagnostics:
+        for d in shown(report, self.verbosity):
             self.stream.write(github_command(d) + "\n")
         self.stream.write(f"{summary_section(report, self.verbosity)}\n")

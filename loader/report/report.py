@@ -40,7 +40,8 @@ def envelope(command: str, ok: bool, error: Failure | None) -> dict[str, Any]:
 class Report:
     """Diagnostics, then the plan, then whether it was written.
 
-    ``ok`` is False as soon as one error diagnostic exists: nothing is written then.
+    ``ok`` is False as soon as one error diagnostic exists, or, with ``strict``, one
+    warning: nothing is written then. Notes never fail a report.
     """
 
     command: str
@@ -51,6 +52,7 @@ class Report:
     files_checked: int = 0
     from_cache: bool = False  # a remembered no-op: no file parsed, no row read back
     error: Failure | None = None  # the run stopped: see Failure
+    strict: bool = False  # warnings fail the report too (--strict)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -58,15 +60,24 @@ class Report:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if not d.is_error]
+        return [d for d in self.diagnostics if d.is_warning]
+
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_note]
+
+    @property
+    def failed_by(self) -> list[Diagnostic]:
+        """The diagnostics that fail the report: errors, and warnings when strict."""
+        return [d for d in self.diagnostics if d.is_error or (self.strict and d.is_warning)]
 
     @property
     def ok(self) -> bool:
-        return not self.errors and self.error is None
+        return not self.failed_by and self.error is None
 
     @property
     def exit_code(self) -> ExitCode:
-        """OK without errors; else the gravest exit code the errors' codes declare
+        """OK without failures; else the gravest exit code the failures' codes declare
         (CONFLICT when a row belongs to another pack or an operator, else INVALID)."""
         if self.ok:
             return ExitCode.OK
@@ -96,9 +107,11 @@ class Report:
             "packs": self.packs,
             "files_checked": self.files_checked,
             "from_cache": self.from_cache,
+            "strict": self.strict,
             "summary": {
                 "errors": len(self.errors),
                 "warnings": len(self.warnings),
+                "notes": len(self.notes),
                 "changes": len(self.pending),
             },
             "counts": self.counts(),

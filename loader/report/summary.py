@@ -65,7 +65,9 @@ def verdict(report: Report, verbosity: int) -> str:
     """The last line: what happened, in words."""
     pending = len(report.pending)
     if not report.ok:
-        return f"nothing was written: {len(report.errors)} error(s)"
+        if report.errors:
+            return f"nothing was written: {len(report.errors)} error(s)"
+        return f"nothing was written: {len(report.warnings)} warning(s) with --strict"
     if report.applied:
         return f"loaded {', '.join(report.packs)}: {pending} change(s) written"
     if pending == 0:

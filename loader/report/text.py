@@ -1,5 +1,6 @@
 """The text report, for people: diagnostics grouped by file as ``file:line:col:
-severity CODE message`` with the hint indented below, then a one-line summary.
+severity CODE message`` with the hint indented below, then a one-line summary. Notes
+(expected facts) are shown only with -v.
 
 A text report is a sequence of sections; a command adds its own (a plan table, say) by
 subclassing :class:`TextReporter` with a longer ``sections`` tuple
@@ -22,10 +23,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def shown(report: Report, verbosity: int) -> list[Diagnostic]:
+    """The diagnostics a person sees: notes only with -v."""
+    return [d for d in report.diagnostics if verbosity >= 1 or not d.is_note]
+
+
 def diagnostics_section(report: Report, verbosity: int) -> str | None:
     """Diagnostics grouped by file, a blank line between files."""
     blocks = []
-    ordered = sorted(report.diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0))
+    ordered = sorted(shown(report, verbosity), key=lambda d: (d.file, d.line or 0, d.column or 0))
     for _, group in itertools.groupby(ordered, key=lambda d: d.file):
         blocks.append("\n".join(_text_line(d) for d in group))
     return "\n\n".join(blocks) or None
@@ -47,12 +53,13 @@ def summary_section(report: Report, verbosity: int) -> str | None:
     """One line: what was found, in how many files."""
     errors, warnings = len(report.errors), len(report.warnings)
     checked = f"{_plural(report.files_checked, 'file')} checked"
+    notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
     if not errors and not warnings:
-        return f"ok: {checked}, no problems"
-    files = len({d.file for d in report.diagnostics})
-    verdict = "ok" if not errors else "invalid"
+        return f"ok: {checked}, no problems{notes}"
+    files = len({d.file for d in report.diagnostics if not d.is_note})
+    verdict = "ok" if report.ok else "invalid" + (" (--strict)" if not errors else "")
     found = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
-    return f"{verdict}: {found} in {_plural(files, 'file')} ({checked})"
+    return f"{verdict}: {found} in {_plural(files, 'file')} ({checked}){notes}"
 
 
 class TextReporter:

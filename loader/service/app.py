@@ -141,11 +141,6 @@ class Service:
         with scratch_directory() as scratch:
             try:
                 packs = await read_packs(request, command, scratch, self.settings.pack_roots)
-                if packs.options.strict:
-                    raise Refused(
-                        400, "bad_request", "strict is not available in this version yet",
-                        "leave it out, or pass strict=false",
-                    )  # fmt: skip
             except Refused as exc:
                 return error_response(exc.status, exc.code, self.clean(str(exc)), exc.hint)
             outcome, report, response = await self._run(request, command, packs, scratch)
@@ -177,15 +172,15 @@ class Service:
         o = packs.options
         lock_timeout = o.lock_timeout_s or self.settings.lock_timeout_s
         if command == "validate":
-            return api.validate_packs(packs.paths)
+            return api.validate_packs(packs.paths, strict=o.strict)
         if command == "plan":
             return api.plan_packs(
-                packs.paths, absent=o.absent, lock_timeout_s=lock_timeout,
+                packs.paths, absent=o.absent, lock_timeout_s=lock_timeout, strict=o.strict,
                 connect=run.connection, progress=run.progress,
             )  # fmt: skip
         return api.load_packs(
             packs.paths, absent=o.absent, dry_run=o.dry_run, lock_timeout_s=lock_timeout,
-            connect=run.connection, progress=run.progress,
+            strict=o.strict, connect=run.connection, progress=run.progress,
         )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loader.report import AbsentPolicy, Action
+from loader.report import AbsentPolicy, Action, Severity
 from loader.report.report import REPORT_FORMAT_VERSION
 from loader.service.inputs import MAX_LOCK_TIMEOUT_S
 
@@ -47,7 +47,7 @@ def _schemas() -> dict[str, Schema]:
                 "line": nullable_int,
                 "column": nullable_int,
                 "code": {"type": "string"},
-                "severity": {"enum": ["error", "warning"]},
+                "severity": {"enum": [s.value for s in Severity]},
                 "message": {"type": "string"},
                 "hint": {"type": ["string", "null"]},
             },
@@ -75,6 +75,7 @@ def _schemas() -> dict[str, Schema]:
                 "packs",
                 "files_checked",
                 "from_cache",
+                "strict",
                 "summary",
                 "counts",
                 "changes",
@@ -88,9 +89,10 @@ def _schemas() -> dict[str, Schema]:
                 "packs": {"type": "array", "items": {"type": "string"}},
                 "files_checked": {"type": "integer"},
                 "from_cache": {"type": "boolean"},
+                "strict": {"type": "boolean"},
                 "summary": {
                     "type": "object",
-                    "required": ["errors", "warnings", "changes"],
+                    "required": ["errors", "warnings", "notes", "changes"],
                     "additionalProperties": {"type": "integer"},
                 },
                 "counts": {
@@ -152,7 +154,7 @@ _OPTIONS: dict[str, Schema] = {
     "strict": {
         "type": "boolean",
         "default": False,
-        "description": "pending: true is refused (400) until the loader has the option",
+        "description": "warnings fail the run too (notes never do); nothing is written",
     },
     "lock_timeout": {
         "type": "number",

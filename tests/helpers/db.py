@@ -12,9 +12,11 @@ def row_versions(conn: Conn) -> dict[tuple[str, str], tuple[str, Any]]:
     """(table, ref) -> (xmin, updated) for every row of every managed table."""
     out: dict[tuple[str, str], tuple[str, Any]] = {}
     for kind in KINDS:
-        rows = conn.execute(f"SELECT ref, xmin::text, updated FROM attune.{kind.table}").fetchall()
+        rows = conn.execute(
+            f"SELECT ref, xmin::text, updated FROM attune.{kind.sql_table}"
+        ).fetchall()
         for ref, xmin, updated in rows:
-            out[(kind.table, ref)] = (xmin, updated)
+            out[(kind.sql_table, ref)] = (xmin, updated)
     return out
 
 
@@ -31,6 +33,6 @@ def refs(conn: Conn, table: str) -> list[str]:
 
 def count_rows(conn: Conn) -> int:
     return sum(
-        conn.execute(f"SELECT count(*) FROM attune.{k.table}").fetchone()[0]  # type: ignore[index]
+        conn.execute(f"SELECT count(*) FROM attune.{k.sql_table}").fetchone()[0]  # type: ignore[index]
         for k in KINDS
     )

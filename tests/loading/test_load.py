@@ -126,7 +126,9 @@ def test_absent_components_follow_the_policy(
     """Components dropped from the files are removed, disabled or kept."""
     demo = demo_pack(tmp_path)
     load_packs([CORE_PACK_DIR, demo], database_url=database_url)
-    demo_pack(tmp_path, {"rules/greet.yaml": None, "sensors/watcher.yaml": None})
+    # rules/ stays (a pack without the folder would keep its rules whatever the policy)
+    gone = {"rules/greet.yaml": None, "rules/README.md": "none\n", "sensors/watcher.yaml": None}
+    demo_pack(tmp_path, gone)
     report = load_packs([CORE_PACK_DIR, demo], database_url=database_url, absent=policy)
     assert report.ok, report.diagnostics
     assert ("demo.watcher" in refs(conn, "sensor")) is sensor_left
@@ -281,7 +283,8 @@ def test_current_rows_compared_batch_by_batch(
     demo = demo_pack(tmp_path)
     first = load_packs([CORE_PACK_DIR, demo], database_url=database_url)
     edited = DEMO_FILES["actions/hello.yaml"].replace("Says hello", "Says hello loudly")
-    demo_pack(tmp_path, {"actions/hello.yaml": edited, "rules/greet.yaml": None})
+    gone = {"actions/hello.yaml": edited, "rules/greet.yaml": None, "rules/README.md": "none\n"}
+    demo_pack(tmp_path, gone)
     report = load_packs([CORE_PACK_DIR, demo], database_url=database_url, use_cache=False)
     assert sorted((c.kind, c.ref, c.action, c.fields) for c in report.pending) == [
         ("action", "demo.hello", Action.UPDATE, ("description",)),

@@ -4,6 +4,7 @@ CLI prints, with an HTTP status per outcome."""
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from loader.database.conn import Conn
 from loader.service import openapi
 from tests.helpers.cli import run_cli
 from tests.helpers.db import count_rows
-from tests.helpers.packs import demo_pack
+from tests.helpers.packs import DEMO_FILES, demo_pack
 from tests.helpers.service import Served, Start, hold_pack_lock, tar_gz
 
 COMMITTED = PROJECT_ROOT / "docs" / "openapi.json"
@@ -96,6 +97,21 @@ def test_invalid_pack_is_422_named_as_sent(service: Served, tmp_path: Path, conn
     assert checked.status_code == 422 and checked.json()["command"] == "validate"
 
 
+def test_strict_fails_on_warnings(service: Served, tmp_path: Path, conn: Conn) -> None:
+    """strict=true: a warning fails the run (422, nothing written); notes do not."""
+    hello = textwrap.dedent(DEMO_FILES["actions/hello.yaml"]) + "parameter_delivery: stdin\n"
+    warned = demo_pack(tmp_path, {"actions/hello.yaml": hello})
+    files = [("a", ("core.tar.gz", tar_gz(CORE_PACK_DIR))), ("b", ("demo.tar.gz", tar_gz(warned)))]
+    assert service.client.post("/v1/validate", files=files).status_code == 200
+    strict = service.client.post("/v1/load?strict=true", files=files)
+    assert strict.status_code == 422
+    report = _valid(strict.json(), "Report")
+    assert report["ok"] is False and report["strict"] is True and report["summary"]["errors"] == 0
+    assert count_rows(conn) == 0
+    core = service.client.post("/v1/validate?strict=true", json=["core"])
+    assert core.status_code == 200 and core.json()["summary"]["notes"] == 1
+
+
 def test_conflict_is_409(service: Served, tmp_path: Path, conn: Conn) -> None:
     demo = tar_gz(demo_pack(tmp_path))
     files = [("a", ("core.tar.gz", tar_gz(CORE_PACK_DIR))), ("b", ("demo.tar.gz", demo))]
@@ -156,7 +172,7 @@ def test_bad_requests(service: Served) -> None:
         "/v1/load?absent=forget": 400,
         "/v1/load?dry_run=maybe": 400,
         "/v1/load?lock_timeout=-1": 400,
-        "/v1/load?strict=true": 400,  # pending: see docs/service.md
+        "/v1/load?strict=maybe": 400,
         "/v1/plan?dry_run=true": 400,  # a plan writes nothing anyway
         "/v1/validate?absent=retain": 400,
     }

@@ -98,5 +98,31 @@ def test_python_dash_m(tmp_path: Path) -> None:
     done = run_cli("validate", str(CORE_PACK_DIR), str(pack), env=env, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     last = done.stdout.splitlines()[-1]
-    assert last.startswith("ok: 0 errors") and last.endswith(" files checked)")
+    # core's sensor serves three triggers: an expected fact, a note shown only with -v
+    assert last.startswith("ok: ") and last.endswith(" files checked, no problems, 1 note")
+    assert "extra-triggers" not in done.stdout
     assert done.stderr == ""
+
+
+def test_notes_only_with_verbose_and_strict_fails_on_warnings(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Notes appear with -v only; --strict turns a warning into exit 1, never a note."""
+    quiet = runner.invoke(app, ["validate", str(CORE_PACK_DIR)])
+    loud = runner.invoke(app, ["validate", str(CORE_PACK_DIR), "-v"])
+    assert "note sensor.extra-triggers" not in quiet.output
+    assert "note sensor.extra-triggers" in loud.output
+    assert runner.invoke(app, ["validate", str(CORE_PACK_DIR), "--strict"]).exit_code == 0
+    pack = write_pack(
+        tmp_path / "demo",
+        {
+            "actions/hello.yaml": "ref: demo.hello\nentry_point: hello.sh\n"
+            "parameter_delivery: stdin\n",
+            "actions/hello.sh": SCRIPT,
+        },
+    )
+    assert runner.invoke(app, ["validate", str(pack)]).exit_code == ExitCode.OK
+    strict = runner.invoke(app, ["validate", str(pack), "--strict"])
+    assert strict.exit_code == ExitCode.INVALID
+    assert "warning key.not-stored" in strict.output
+    assert strict.output.splitlines()[-1].startswith("invalid (--strict): 0 errors, 1 warning")

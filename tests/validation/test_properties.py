@@ -101,11 +101,12 @@ def _write(root: Path, files: dict[str, Any]) -> None:
 @settings(max_examples=25, deadline=None)
 @given(packs())
 def test_generated_packs_are_valid(files: dict[str, Any]) -> None:
-    """A generated pack has no diagnostic at all."""
+    """A generated pack has no error or warning (only notes: an action without a
+    runner runs in the shell, which the packaged core pack provides)."""
     with tempfile.TemporaryDirectory() as scratch:
         _write(Path(scratch), files)
         result = check_packs([Path(scratch)])
-    assert result.diagnostics == []
+    assert [d for d in result.diagnostics if not d.is_note] == []
     assert len(result.packs[0].components) == len([p for p in files if p.endswith(".yaml")]) - 1
 
 

@@ -65,6 +65,7 @@ def test_json_is_the_report() -> None:
     assert data["format_version"] == 1 and data["summary"] == {
         "errors": 2,
         "warnings": 1,
+        "notes": 0,
         "changes": 0,
     }
 

@@ -97,17 +97,36 @@ def test_references_resolve_through_the_database_seam(tmp_path: Path) -> None:
 
 
 def test_without_the_database_unknown_refs_are_errors(tmp_path: Path) -> None:
-    """Alone, a pack using core's runtime gets an error saying where to look."""
+    """Alone, a pack using another pack's runtime gets an error saying where to look."""
+    pack = write_pack(
+        tmp_path / "demo",
+        {
+            "actions/hello.yaml": "ref: demo.hello\nruntime: acme.lua\nentry_point: hello.sh\n",
+            "actions/hello.sh": SCRIPT,
+        },
+    )
+    (d,) = under(check_packs([pack]), pack)
+    assert d.code == codes.REF_UNRESOLVED and "acme.lua" in d.message
+    assert d.hint and "packs/acme" in d.hint
+
+
+def test_alone_core_refs_resolve_from_the_packaged_core_pack(tmp_path: Path) -> None:
+    """Without a core pack, core's runtimes and triggers come from the packaged one:
+    one note says so (and rule parameters are checked against its triggers)."""
     pack = write_pack(
         tmp_path / "demo",
         {
             "actions/hello.yaml": "ref: demo.hello\nrunner_type: shell\nentry_point: hello.sh\n",
             "actions/hello.sh": SCRIPT,
+            "rules/r.yaml": "ref: demo.r\ntrigger: core.intervaltimer\n"
+            "trigger_params: {unit: weeks, interval: 5}\naction: demo.hello\n",
         },
     )
-    (d,) = under(check_packs([pack]), pack)
-    assert d.code == codes.REF_UNRESOLVED and "core.shell" in d.message
-    assert d.hint and "packs/core" in d.hint
+    result = check_packs([pack])
+    assert codes_of(under(result, pack)) == [codes.PARAMS_VALUES]
+    (note,) = [d for d in result.diagnostics if d.code == codes.REF_PACKAGED_CORE]
+    assert note.is_note and note.file == str(CORE_PACK_DIR)
+    assert "runtime core.shell" in note.message and "trigger core.intervaltimer" in note.message
 
 
 def test_duplicate_packs(tmp_path: Path) -> None:
@@ -147,7 +166,6 @@ def test_components_of_a_pack_with_a_broken_manifest_are_still_checked(tmp_path:
     assert result.packs == []
     assert codes_of(under(result, pack)) == [
         codes.SCHEMA_REQUIRED,
-        codes.REF_UNRESOLVED,
         codes.REF_UNRESOLVED,
     ]
 

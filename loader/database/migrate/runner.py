@@ -281,7 +281,7 @@ def require_current(conn: Conn, directory: Path = MIGRATIONS_DIR) -> None:
 
 def _require_tables(conn: Conn) -> None:
     """Without the right to read the ledger, check that the loader's tables exist."""
-    tables = [f"attune.{kind.table}" for kind in KINDS]
+    tables = [f"attune.{kind.sql_table}" for kind in KINDS]
     rows = conn.execute(
         "SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NULL", (tables,)
     ).fetchall()

@@ -21,6 +21,7 @@ from loader.kinds import Kind
 from loader.packs.model import DocPath, ParsedFile
 from loader.packs.read import Positions
 from loader.packs.schema.registry import SchemaSet, known_keys
+from loader.packs.schema.unstored import not_stored
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, Severity
 
@@ -51,7 +52,12 @@ _BRANCHING = frozenset(("anyOf", "oneOf"))
 
 
 def validate_file(parsed: ParsedFile, kind: Kind, schemas: SchemaSet) -> list[Diagnostic]:
-    """Every disagreement between ``parsed`` and the schema of ``kind``, best first."""
+    """Every disagreement between ``parsed`` and the schema of ``kind``, best first, then
+    the warning for keys the schema has no column for."""
+    return _disagreements(parsed, kind, schemas) + not_stored(parsed, kind)
+
+
+def _disagreements(parsed: ParsedFile, kind: Kind, schemas: SchemaSet) -> list[Diagnostic]:
     explain = _Explainer(parsed, kind, schemas)
     quick = schemas.quick_check(kind)
     if quick is not None and quick(parsed.data):

@@ -15,12 +15,18 @@ from loader.packs.model import Component, Pack
 from loader.packs.semantics.authors import schema_problems
 from loader.packs.semantics.identity import duplicate_refs, identity_problems
 from loader.packs.semantics.paths import extra_targets, path_diagnostic, path_problems
-from loader.packs.semantics.references import ExternalRefs, References, local_link_params
+from loader.packs.semantics.references import (
+    ExternalRefs,
+    Packaged,
+    References,
+    local_link_params,
+)
 from loader.packs.semantics.tasks import transition_problems
 from loader.report.diagnostics import Diagnostic
 
 __all__ = [
     "ExternalRefs",
+    "Packaged",
     "cross_pack_problems",
     "identity_problems",
     "pack_problems",
@@ -48,8 +54,17 @@ def cross_pack_problems(
     unusable: Mapping[str, set[str]] | None = None,
     external: ExternalRefs | None = None,
     partial: Sequence[Pack] = (),
+    packaged: Packaged | None = None,
 ) -> list[Diagnostic]:
-    """The problems that need every pack at once: duplicate refs and references."""
+    """The problems that need every pack at once: duplicate refs and references.
+
+    The packaged core pack's components that references resolved to (``packaged``)
+    join the core pack of ``packs``, if there is one, to be loaded with it."""
     every = [c for p in packs for c in p.all_components()]
     every += [c for p in partial for c in p.components]
-    return duplicate_refs(every) + References(every, unusable or {}, external).problems()
+    references = References(every, unusable or {}, external, [*packs, *partial], packaged)
+    found = duplicate_refs(every) + references.problems()
+    core = references.core
+    if core is not None and core in packs:
+        core.components += references.supplied.values()
+    return found

@@ -41,7 +41,7 @@ def schema_problems(component: Component) -> list[Diagnostic]:
         if located is None or not isinstance(schema, dict | bool):
             continue
         key = located[0].key
-        flat = isinstance(data[key], dict) and convert.is_flat_parameters(data[key])
+        flat = isinstance(data[key], dict) and convert.is_flat_schema(data[key])
         plain = plain_schema(schema)  # valid too, so one walk usually does for both
         problems = [] if plain else list(_invalid_schema(component, key, flat, schema))
         found += problems

@@ -1,5 +1,6 @@
-"""Files named by components: an ``entry_point`` names a regular file inside the pack;
-and lists of refs of which the table keeps only the first."""
+"""Files named by components: an ``entry_point`` names a regular file inside the pack
+(a binary of a runtime that builds it outside the pack may be absent: a note); and lists
+of refs of which the table keeps only the first."""
 
 from __future__ import annotations
 
@@ -21,8 +22,34 @@ def path_problems(component: Component, paths: PackPaths) -> list[Diagnostic]:
         if isinstance(value, str):
             located = paths.locate(component.source.path.parent, value)
             if isinstance(located, PathProblem):
-                found.append(path_diagnostic(component, (key,), located))
+                runtime = _built_outside(component)
+                if located.code == codes.PATH_MISSING and runtime:
+                    found.append(_binary_note(component, key, value, runtime))
+                else:
+                    found.append(path_diagnostic(component, (key,), located))
     return found
+
+
+def _built_outside(component: Component) -> str | None:
+    """The runtime that builds the component's entry point outside the pack, if any."""
+    for link in component.kind.links:
+        target = component.links.get(link.column)
+        if target in link.built_outside:
+            return target
+    return None
+
+
+def _binary_note(component: Component, key: str, value: str, runtime: str) -> Diagnostic:
+    return at(
+        component,
+        (key,),
+        False,
+        codes.PATH_BUILT_OUTSIDE,
+        f"{key}: '{value}' is not in the pack; the {runtime} runtime "
+        "runs a binary built outside it",
+        "nothing to do if the binary is installed with the service",
+        Severity.NOTE,
+    )
 
 
 def path_diagnostic(component: Component, path: DocPath, problem: PathProblem) -> Diagnostic:
@@ -30,8 +57,9 @@ def path_diagnostic(component: Component, path: DocPath, problem: PathProblem) -
 
 
 def extra_targets(component: Component) -> list[Diagnostic]:
-    """A warning for lists of refs of which the table keeps only the first (a sensor's
-    ``trigger_types``: KINDS declares them as a link's ``also_checked``)."""
+    """A note for lists of refs of which the table keeps only the first (a sensor's
+    ``trigger_types``: KINDS declares them as a link's ``also_checked``): expected, so
+    not a warning on every run."""
     found = []
     for link in component.kind.links:
         listed = component.checked_refs.get(link.column, [])
@@ -48,7 +76,7 @@ def extra_targets(component: Component) -> list[Diagnostic]:
                         f"{component.kind.name}'s {link.target}; the other "
                         f"{others} {'is' if others == 1 else 'are'} checked but not stored",
                         f"the database keeps one {link.target} per {component.kind.name}",
-                        Severity.WARNING,
+                        Severity.NOTE,
                     )
                 )
     return found
