@@ -79,6 +79,10 @@ def serve(settings: Settings, listen: Listen, log_level: str = "info") -> None:
         server_header=False,
     )
     sock = config.bind_socket()
+    # Listen now, not when uvicorn's startup has opened the pool: a client that
+    # connects as soon as "listening" is logged waits in the backlog instead of being
+    # refused.
+    sock.listen(config.backlog)
     try:
         require_token_unless_local(settings.tokens, _address(sock))
         if sock.family != socket.AF_UNIX:

@@ -12,6 +12,7 @@ import jsonschema
 import psycopg
 from psycopg.conninfo import make_conninfo
 
+from bench.service_process import wait_for
 from loader import CORE_PACK_DIR, PROJECT_ROOT
 from loader.database.conn import Conn
 from loader.service import openapi
@@ -211,5 +212,10 @@ def test_metrics_and_request_ids(service: Served, database_url: str) -> None:
         "attune_loader_lock_wait_seconds_count 2.0",  # the one that timed out too
     ):
         assert line in text.splitlines(), line
-    logged = [e for e in service.process.logs_of("request") if e["path"] == "/healthz"]
+    # The request's log line is written once its answer has gone out: wait for it.
+    logged = wait_for(
+        lambda: [e for e in service.process.logs_of("request") if e["path"] == "/healthz"],
+        10,
+        "the request's log line",
+    )
     assert logged and logged[-1]["request_id"] == "installer-42" and logged[-1]["status"] == 200
