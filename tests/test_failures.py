@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from loader.database.migrate.runner import lock_key
 from tests.fix_pgbouncer import PoolerUrl
 from tests.helpers.cli import cli_command, run_cli
 from tests.helpers.report_schema import report_problems
+from tests.helpers.service import wait_for_lock_waiters
 
 SENTINEL = "S3ntinel-Pa55w0rd"
 COMMANDS = ["load", "plan", "seed", "migrate", "status", "load-pack"]
@@ -189,26 +189,13 @@ def test_connection_lost_mid_load_says_nothing_was_written(database_url: str) ->
                 cli_command(*args, "--lock-timeout", "60"), stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
-            _terminate_waiting_backend(admin)
+            pid, *_ = wait_for_lock_waiters(admin)
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             _, err = proc.communicate(timeout=60)
         assert proc.returncode == 4, err
         assert "connection to the database was lost" in err and "nothing was written" in err
         assert "Traceback" not in err
         assert run_cli(*args).returncode == 0
-
-
-def _terminate_waiting_backend(admin: psycopg.Connection[tuple[object, ...]]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        rows = admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database() AND pid <> pg_backend_pid()"
-        ).fetchall()
-        if rows:
-            admin.execute("SELECT pg_terminate_backend(%s)", (rows[0][0],))
-            return
-        time.sleep(0.05)
-    raise AssertionError("the load never waited for the pack lock")
 
 
 def test_migration_notices_are_shown_and_reported(empty_database_url: str, tmp_path: Path) -> None:
