@@ -6,7 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import loader
+from loader.packs.schema.registry import ACCELERATOR
 
 HEAVY = ("psycopg", "jsonschema", "jsonschema_rs", "referencing", "ruamel", "yaml_rs")
 
@@ -29,3 +32,14 @@ def test_the_public_names_are_there_when_asked_for() -> None:
     for name in loader.__all__:
         assert getattr(loader, name) is not None
     assert set(loader.__all__) <= set(dir(loader))
+
+
+@pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
+def test_checking_valid_packs_leaves_python_jsonschema_unimported() -> None:
+    """Only a file jsonschema-rs does not accept needs the authority (authority.py)."""
+    modules = _imported_by(
+        "from loader import CORE_PACK_DIR\n"
+        "from loader.packs.pipeline import check_packs\n"
+        "assert check_packs([CORE_PACK_DIR]).ok"
+    )
+    assert not modules & {"jsonschema", "referencing", "loader.packs.schema.authority"}

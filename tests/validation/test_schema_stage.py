@@ -18,15 +18,17 @@ from loader.kinds import KINDS_BY_NAME, PACK, Kind
 from loader.packs.discover import discover_pack
 from loader.packs.model import ParsedFile
 from loader.packs.read import parse_file, parse_text
-from loader.packs.schema.registry import (
-    ACCELERATOR,
+from loader.packs.schema.authority import (
     FORMAT_CHECKER,
-    certainly_fits,
-    certainly_valid,
     instance_validator,
-    load_schemas,
     metaschema_errors,
     unresolvable_refs,
+)
+from loader.packs.schema.registry import (
+    ACCELERATOR,
+    certainly_fits,
+    certainly_valid,
+    load_schemas,
 )
 from loader.packs.schema.validate import validate_file
 from loader.report import codes
@@ -175,7 +177,9 @@ _VALUES: Any = st.one_of(
     st.booleans(),
     st.integers(-3, 3),
     st.floats(-2, 2, allow_nan=False),
-    st.sampled_from(["string", "integer", "object", "nope", "(", "a+", "[a-z]"]),
+    st.sampled_from(
+        ["string", "integer", "object", "nope", "(", "a+", "[a-z]", "date", "uuid", "date-time"]
+    ),
     st.lists(st.sampled_from(["a", "b", "string", 1]), max_size=3),
 )
 _KEYWORDS = st.sampled_from(
@@ -258,11 +262,13 @@ def test_certainly_fits_is_sound(schema: Any, instance: Any) -> None:
 
 @pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
 def test_certainly_fits_leaves_formats_and_patterns_to_python_jsonschema() -> None:
-    """Keywords whose verdicts depend on a library's own formats or regular expressions
-    are never decided by jsonschema-rs; plain ones are."""
+    """Keywords whose verdicts depend on a library's own format checks or regular
+    expressions are never decided by jsonschema-rs; plain ones are."""
     assert certainly_fits({"properties": {"n": {"type": "integer"}}}, {"n": 3})
     assert not certainly_fits({"properties": {"n": {"type": "integer"}}}, {"n": "3"})
     assert not certainly_fits({"properties": {"d": {"format": "date"}}}, {"d": "2026-01-01"})
+    # A format python-jsonschema does not check either is an annotation to both.
+    assert certainly_fits({"properties": {"d": {"format": "date-time"}}}, {"d": "soon"})
     assert not certainly_fits({"properties": {"s": {"pattern": "^a$"}}}, {"s": "a"})
     assert not certainly_fits({"patternProperties": {"^a": {"type": "string"}}}, {"a": "x"})
     assert not certainly_fits({"$ref": "#/$defs/x", "$defs": {"x": {}}}, {})

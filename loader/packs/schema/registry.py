@@ -1,17 +1,20 @@
-"""The JSON Schemas of the pack format, and JSON Schema checks of pack content.
+"""The JSON Schemas of the pack format, and the quick checks that spare most files the
+authority.
 
-Every ``schemas/*.json`` goes into one local ``referencing.Registry``; a ``$ref`` to
-any other URI is an error, never a fetch. One compiled Draft 2020-12 validator per
-kind is built on first use and kept.
+:func:`load_schemas` reads every ``schemas/*.json``. A file is first offered to
+jsonschema-rs (when installed), which can only say "certainly valid"; every other file
+goes to python-jsonschema (:mod:`~loader.packs.schema.authority`, imported only then),
+which stays the authority and words the errors. One compiled validator per kind is
+built on first use and kept.
 
-:func:`schema_errors` says whether a schema written by a pack author (``parameters``,
-``output``, ``conf_schema``) is itself valid JSON Schema. Validating against the
-Draft 2020-12 metaschema costs about 1 ms per schema with python-jsonschema (its
-``$dynamicRef`` handling dominates), which would cap the validator near 1,000 files
-per second. :func:`certainly_valid` is a plain-Python walk that accepts only schemas
-built from keywords whose values it checks exactly as the metaschema does; anything
-else, and every invalid schema, goes to the metaschema validator, which stays the
-authority and words the errors. A property test holds the walk to that contract.
+Schemas written by pack authors (``parameters``, ``output``, ``conf_schema``) must
+themselves be valid JSON Schema. Validating one against the Draft 2020-12 metaschema
+costs about 1 ms with python-jsonschema (its ``$dynamicRef`` handling dominates), which
+would cap the validator near 1,000 files per second. :func:`certainly_valid` is a
+plain-Python walk that accepts only schemas built from keywords whose values it checks
+exactly as the metaschema does; anything else, and every invalid schema, goes to the
+metaschema validator. Property tests hold the walk and :func:`certainly_fits` to
+that contract.
 """
 
 from __future__ import annotations
@@ -19,72 +22,23 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from jsonschema.protocols import Validator
-from jsonschema.validators import extend, validator_for
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from loader.kinds import Kind
 from loader.resources import SCHEMAS_DIR
 
+if TYPE_CHECKING:
+    from jsonschema.protocols import Validator
+    from referencing import Registry
+
 # Formats checked everywhere, whatever optional packages are installed, so that a pack
-# validates the same on every machine (``uri`` needs one: it is not checked).
-FORMAT_CHECKER = FormatChecker(
-    formats=("date", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
-)
-
-
-_AUTHOR_URI = "urn:attune:author-schema"
-
-
-@lru_cache(maxsize=512)
-def ecma_pattern(pattern: str) -> re.Pattern[str]:
-    """``pattern`` as JSON Schema means it (ECMA-262): ``$`` outside a character class
-    matches only at the very end, where Python's ``$`` also matches before a final
-    newline, so ``"core.echo\\n"`` would pass ``^...$``. It becomes ``\\Z``."""
-    out: list[str] = []
-    escaped = in_class = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "$":
-            char = "\\Z"
-        out.append(char)
-    return re.compile("".join(out))
-
-
-def _full_pattern(
-    validator: Validator, pattern: str, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
-    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-@cache
-def ecma(cls: type[Validator]) -> type[Validator]:
-    """``cls`` with ``pattern`` read as JSON Schema defines it (see :func:`ecma_pattern`),
-    as jsonschema-rs, the quick path, reads it too."""
-    extended: type[Validator] = extend(cls, {"pattern": _full_pattern})  # type: ignore[no-untyped-call]
-    return extended
-
-
-def _no_network(uri: str) -> Resource[Any]:
-    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+# validates the same on every machine (``uri`` needs one: it is not checked). Every
+# other format is an annotation only, for python-jsonschema and jsonschema-rs alike.
+CHECKED_FORMATS = ("date", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
 
 
 def _accelerator() -> Any:
@@ -111,7 +65,6 @@ class SchemaSet:
 
     schemas: dict[str, dict[str, Any]]
     problems: dict[str, str]
-    registry: Registry[Any]
     fast: bool = True
     _validators: dict[str, Validator | str] = field(default_factory=dict)
     _quick: dict[str, Callable[[Any], bool] | None] = field(default_factory=dict)
@@ -151,17 +104,20 @@ class SchemaSet:
             found = self._validators[kind.schema] = self._compile(kind.schema)
         return found
 
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        """Every schema by ``$id``, for python-jsonschema's ``$ref`` lookups."""
+        from loader.packs.schema.authority import local_registry
+
+        return local_registry(self.schemas.values())
+
     def _compile(self, name: str) -> Validator | str:
+        from loader.packs.schema.authority import kind_validator
+
         if name not in self.schemas:
             return self.problems.get(name, f"schemas/{name} does not exist")
-        root = self.schemas[name]
-        try:
-            inlined = _inline(root, self.registry.resolver(root["$id"]), {})
-        except Unresolvable as exc:
-            return f"schemas/{name} has a $ref that resolves nowhere: {exc}"
-        return ecma(Draft202012Validator)(
-            inlined, registry=self.registry, format_checker=FORMAT_CHECKER
-        )
+        found = kind_validator(self.schemas[name], self.registry)
+        return f"schemas/{name} {found}" if isinstance(found, str) else found
 
     def top_level_keys(self, kind: Kind) -> frozenset[str]:
         """The keys the kind's schema names at the top of a document."""
@@ -184,65 +140,9 @@ def known_keys(schema: Any) -> set[str]:
     return names
 
 
-# Keywords that only describe: beside a $ref they change nothing, so the $ref's target
-# can stand for the whole node (the target carries its own title and description).
-_ANNOTATIONS = frozenset(
-    (
-        "title",
-        "description",
-        "examples",
-        "$comment",
-        "default",
-        "deprecated",
-        "readOnly",
-        "writeOnly",
-    )
-)
-# Keywords whose values are data, not subschemas: never rewritten.
-_DATA_KEYWORDS = frozenset(("const", "default", "enum", "examples", "required", "$comment"))
-
-
-def _inline(node: Any, resolver: Any, done: dict[int, Any]) -> Any:
-    """``node`` with every ``$ref`` replaced by the subschema it names.
-
-    Validating then costs no reference lookups (about half the time of validating a
-    file, measured). A recursive definition becomes a cycle of dicts, which validation
-    follows only as deep as the instance goes. Keywords that assert something beside a
-    ``$ref`` stay, with the target moved into ``allOf``: the same meaning in Draft
-    2020-12; annotations beside it are dropped.
-    """
-    if isinstance(node, list):
-        return [_inline(item, resolver, done) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if id(node) in done:
-        return done[id(node)]
-    ref = node.get("$ref")
-    if isinstance(ref, str) and _ANNOTATIONS.issuperset(node.keys() - {"$ref"}):
-        resolved = resolver.lookup(ref)
-        target = resolved.contents
-        if id(target) not in done:
-            _inline(target, resolved.resolver, done)
-        done[id(node)] = done[id(target)]
-        return done[id(node)]
-    out: dict[str, Any] = {}
-    done[id(node)] = out  # before the children: a cycle comes back to this dict
-    for key, value in node.items():
-        if key == "$ref" and isinstance(value, str):
-            resolved = resolver.lookup(value)
-            out.setdefault("allOf", []).append(_inline(resolved.contents, resolved.resolver, done))
-        elif key in _DATA_KEYWORDS:
-            out[key] = value
-        elif key in ("properties", "patternProperties", "$defs", "dependentSchemas"):
-            out[key] = {n: _inline(v, resolver, done) for n, v in value.items()}
-        else:
-            out[key] = _inline(value, resolver, done)
-    return out
-
-
 @cache
 def load_schemas(directory: Path = SCHEMAS_DIR, fast: bool = True) -> SchemaSet:
-    """Read every ``*.json`` of ``directory`` into a registry keyed by ``$id``."""
+    """Read every ``*.json`` of ``directory``, by file name."""
     schemas: dict[str, dict[str, Any]] = {}
     problems: dict[str, str] = {}
     for path in sorted(directory.glob("*.json")):
@@ -255,9 +155,7 @@ def load_schemas(directory: Path = SCHEMAS_DIR, fast: bool = True) -> SchemaSet:
             problems[path.name] = f"schemas/{path.name} has no $id"
             continue
         schemas[path.name] = contents
-    resources = [(s["$id"], DRAFT202012.create_resource(s)) for s in schemas.values()]
-    registry: Registry[Any] = Registry(retrieve=_no_network).with_resources(resources)  # type: ignore[call-arg]
-    return SchemaSet(schemas, problems, registry, fast)
+    return SchemaSet(schemas, problems, fast)
 
 
 # -- Schemas written by pack authors ----------------------------------------------------
@@ -332,7 +230,7 @@ _VALUE_CHECKS: dict[str, Callable[[Any], bool]] = {
         isinstance(v, dict) and all(_is_unique_strings(x) for x in v.values())
     ),
 }
-_ONE_SCHEMA = frozenset(
+ONE_SCHEMA = frozenset(
     (
         "items",
         "contains",
@@ -346,13 +244,17 @@ _ONE_SCHEMA = frozenset(
         "unevaluatedProperties",
     )
 )
-_SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
-_SCHEMA_MAPS = frozenset(("properties", "$defs", "dependentSchemas"))
+SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
+SCHEMA_MAPS = frozenset(("properties", "$defs", "dependentSchemas"))
 
 
-def certainly_valid(schema: Any, refuse: frozenset[str] = frozenset()) -> bool:
-    """True only if ``schema`` is a valid Draft 2020-12 schema that uses none of the
-    keywords in ``refuse``; False means "ask the metaschema", not "invalid"."""
+def _refuse_none(key: str, value: Any) -> bool:
+    return False
+
+
+def certainly_valid(schema: Any, refuse: Callable[[str, Any], bool] = _refuse_none) -> bool:
+    """True only if ``schema`` is a valid Draft 2020-12 schema in which ``refuse`` is
+    true of no keyword and value; False means "ask the metaschema", not "invalid"."""
     pending = [schema]
     while pending:
         node = pending.pop()
@@ -361,7 +263,7 @@ def certainly_valid(schema: Any, refuse: frozenset[str] = frozenset()) -> bool:
         if not isinstance(node, dict):
             return False
         for key, value in node.items():
-            if key in refuse:
+            if refuse(key, value):
                 return False
             subschemas = _subschemas(key, value)
             if subschemas is None:
@@ -375,79 +277,35 @@ def _subschemas(key: str, value: Any) -> list[Any] | None:
     check = _VALUE_CHECKS.get(key)
     if check is not None:
         return [] if check(value) else None
-    if key in _ONE_SCHEMA:
+    if key in ONE_SCHEMA:
         return [value]
-    if key in _SCHEMA_LISTS:
+    if key in SCHEMA_LISTS:
         return list(value) if isinstance(value, list) and value else None
-    if key in _SCHEMA_MAPS:
+    if key in SCHEMA_MAPS:
         return list(value.values()) if isinstance(value, dict) else None
     if key == "patternProperties" and isinstance(value, dict):
         return list(value.values()) if all(_compiles(k) for k in value) else None
     return None
 
 
-def _dialect(schema: Any) -> type[Validator]:
-    cls: type[Validator] = validator_for(schema, default=Draft202012Validator)
-    return cls
-
-
-@cache
-def _metaschema_validator(cls: type[Validator]) -> Validator:
-    return cls(cls.META_SCHEMA, format_checker=FORMAT_CHECKER)
-
-
-def metaschema_errors(schema: Any) -> list[ValidationError]:
-    """Why ``schema`` is not a valid JSON Schema of its dialect (2020-12 by default).
-    Slow: call it when :func:`certainly_valid` says no."""
-    return list(_metaschema_validator(_dialect(schema)).iter_errors(schema))
-
-
-def unresolvable_refs(schema: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """``$ref`` values of an author's schema that point nowhere: with no network, only
-    references inside the schema itself can resolve."""
-    resource = DRAFT202012.create_resource(schema)
-    registry: Registry[Any] = Registry(retrieve=_no_network)  # type: ignore[call-arg]
-    resolver = registry.with_resource(_AUTHOR_URI, resource).resolver(_AUTHOR_URI)
-    pending: list[tuple[Any, tuple[str | int, ...]]] = [(schema, ())]
-    while pending:
-        node, path = pending.pop()
-        if not isinstance(node, dict):
-            continue
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            try:
-                resolver.lookup(ref)
-            except Unresolvable:
-                yield (*path, "$ref"), ref
-        for key, value in node.items():
-            pending.extend((sub, (*path, key, *step)) for step, sub in _children(key, value))
-
-
-def _children(key: str, value: Any) -> list[tuple[tuple[str | int, ...], Any]]:
-    """The subschemas under ``key: value``, each with its path below the key."""
-    if key in _ONE_SCHEMA:
-        return [((), value)]
-    if key in _SCHEMA_LISTS and isinstance(value, list):
-        return [((i,), sub) for i, sub in enumerate(value)]
-    if (key in _SCHEMA_MAPS or key == "patternProperties") and isinstance(value, dict):
-        return [((name,), sub) for name, sub in value.items()]
-    return []
-
-
-# Keywords whose verdicts hang on a library's own formats or regular expressions.
-_LIBRARY_DEPENDENT = frozenset(("format", "pattern", "patternProperties"))
+def _library_dependent(key: str, value: Any) -> bool:
+    """A keyword whose verdicts hang on a library's own regular expressions or format
+    checks: the formats python-jsonschema checks, which jsonschema-rs (asked without
+    format checks) would take as annotations."""
+    return key in ("pattern", "patternProperties") or (key == "format" and value in CHECKED_FORMATS)
 
 
 def plain_schema(schema: Any) -> bool:
     """A valid schema (as :func:`certainly_valid`) whose every keyword python-jsonschema
-    and jsonschema-rs read alike: no ``$ref``, formats or regular expressions."""
-    return certainly_valid(schema, _LIBRARY_DEPENDENT)
+    and jsonschema-rs read alike: no ``$ref``, checked formats or regular expressions."""
+    return certainly_valid(schema, _library_dependent)
 
 
 def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> bool:
     """A quick yes: jsonschema-rs finds ``instance`` valid against an author's
     ``schema``, asked only when the schema is :func:`plain_schema` (``plain`` when the
-    caller knows). False means "ask :func:`instance_validator`", which also explains
+    caller knows). False means "ask the authority's
+    :func:`~loader.packs.schema.authority.instance_validator`", which also explains
     what is wrong."""
     if ACCELERATOR is None or not (plain_schema(schema) if plain is None else plain):
         return False
@@ -455,16 +313,3 @@ def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> boo
         return bool(ACCELERATOR.Draft202012Validator(schema).is_valid(instance))
     except Exception:  # any refusal of the accelerator: python-jsonschema decides
         return False
-
-
-@lru_cache(maxsize=1024)
-def _compiled(canonical: str) -> Validator:
-    schema = json.loads(canonical)
-    cls = ecma(_dialect(schema))
-    return cls(schema, registry=Registry(retrieve=_no_network), format_checker=FORMAT_CHECKER)  # type: ignore[call-arg]
-
-
-def instance_validator(schema: Any) -> Validator:
-    """A compiled validator for an author's schema (param_schema, conf_schema), shared
-    by every instance checked against an equal schema."""
-    return _compiled(json.dumps(schema, sort_keys=True, separators=(",", ":")))

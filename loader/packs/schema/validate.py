@@ -12,10 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
-
-from jsonschema.exceptions import ValidationError, relevance
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from loader.kinds import Kind
 from loader.packs.model import DocPath, ParsedFile
@@ -24,6 +21,9 @@ from loader.packs.schema.registry import SchemaSet, known_keys
 from loader.packs.schema.unstored import not_stored
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -62,6 +62,10 @@ def _disagreements(parsed: ParsedFile, kind: Kind, schemas: SchemaSet) -> list[D
     quick = schemas.quick_check(kind)
     if quick is not None and quick(parsed.data):
         return [] if kind.unknown_keys_are_errors else explain.open_keys()
+    # Not certainly valid: python-jsonschema decides, imported only now (authority.py).
+    from jsonschema.exceptions import relevance
+    from referencing.exceptions import Unresolvable
+
     validator = schemas.validator(kind)
     if isinstance(validator, str):
         return [explain.at((), False, codes.SCHEMA_UNAVAILABLE, validator, None)]
@@ -355,6 +359,8 @@ class _Explainer:
 
     def _branches(self, error: ValidationError, path: DocPath) -> Iterator[Diagnostic]:
         """One diagnostic for an anyOf/oneOf failure: the branch worth explaining."""
+        from jsonschema.exceptions import relevance
+
         names = _only_required(error)
         if names and error.validator == "anyOf":
             inside = f" in '{dotted(path)}'" if path else ""

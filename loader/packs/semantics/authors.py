@@ -4,26 +4,19 @@ and the defaults and the pack's config fit them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from loader.kinds import convert
 from loader.packs.model import Component, DocPath
 from loader.packs.normalise import first_value
-from loader.packs.schema.registry import (
-    certainly_fits,
-    certainly_valid,
-    instance_validator,
-    metaschema_errors,
-    plain_schema,
-    unresolvable_refs,
-)
+from loader.packs.schema.registry import certainly_fits, certainly_valid, plain_schema
 from loader.packs.schema.validate import dotted
 from loader.packs.semantics.located import at, data_of
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _SCHEMA_COLUMNS = ("param_schema", "out_schema", "conf_schema")
 
@@ -68,6 +61,8 @@ def _invalid_schema(
 ) -> Iterator[Diagnostic]:
     if certainly_valid(schema):
         return  # no $ref either: the walk accepts none
+    from loader.packs.schema.authority import metaschema_errors, unresolvable_refs
+
     for error in metaschema_errors(schema):
         path = _in_file(key, flat, error.absolute_path)
         yield at(
@@ -128,6 +123,10 @@ def _bad_defaults(
 def errors_against(schema: Any, instance: Any, plain: bool | None = None) -> list[ValidationError]:
     if certainly_fits(schema, instance, plain):
         return []
+    from referencing.exceptions import Unresolvable
+
+    from loader.packs.schema.authority import instance_validator
+
     try:
         return sorted(instance_validator(schema).iter_errors(instance), key=lambda e: e.path)
     except Unresolvable:
