@@ -7,8 +7,9 @@ deployment meets, checked against what the database may look like afterwards.
 
 It starts a throw-away PostgreSQL cluster (or uses ``--database-url``, a superuser
 URL, creating and dropping its own databases there), migrates a template database,
-generates four packs of ``--components`` components and then runs, each a bounded
-number of times within a time budget:
+generates four packs of ``--components`` components, given beside packs/core as a
+``.tar.gz`` (so that every load extracts an archive into a scratch directory), and
+then runs, each a bounded number of times within a time budget:
 
 - ``sigkill, first load`` / ``sigkill, modifying reload``: the loader is killed at a
   uniformly random moment of a load's measured duration. The database must then hold
@@ -53,6 +54,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections import Counter
@@ -383,6 +385,15 @@ def _timed_load(soak: Soak, paths: Sequence[Path], name: str) -> float:
     return done.wall_s
 
 
+def archived_core(workdir: Path) -> Path:
+    """packs/core as a ``.tar.gz``: every load of the soak then extracts it into a
+    scratch directory, which a killed load leaves behind for the next one to sweep."""
+    path = workdir / "core.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(CORE_PACK_DIR, arcname="core")
+    return path
+
+
 def prepare(soak: Soak, components: int, seed: int) -> None:
     """Generate the packs and a second, edited copy; measure the first load of the
     one and the reload of the other, keeping the "before" database of each."""
@@ -391,8 +402,9 @@ def prepare(soak: Soak, components: int, seed: int) -> None:
     edited = soak.workdir / "edited"
     shutil.copytree(generated, edited)
     edit_packs(pack_dirs(edited), 1, soak.rng, add=True, remove=True)
-    first = (CORE_PACK_DIR, *soak.packs)
-    reload = (CORE_PACK_DIR, *pack_dirs(edited))
+    core = archived_core(soak.workdir)
+    first = (core, *soak.packs)
+    reload = (core, *pack_dirs(edited))
 
     server = soak.server
     empty = snapshot(server.conninfo(soak.template))

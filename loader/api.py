@@ -21,7 +21,6 @@ from loader.database.migrate import runner
 from loader.database.migrate.runner import MigrateResult, MigrationStatus
 from loader.database.target import conninfo_for
 from loader.kinds import MANIFEST
-from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
 from loader.report import AbsentPolicy, Report, codes
 from loader.report.diagnostics import Diagnostic, sort_diagnostics
 from loader.resources import CORE_PACK_DIR, MIGRATIONS_DIR
@@ -287,22 +286,30 @@ def _pack_roots(
 ) -> Iterator[tuple[list[Path], dict[str, str]]]:
     """Pack directories as given, archives extracted into a scratch directory that
     lives as long as the block; unsafe archives become diagnostics."""
+    given = [Path(p) for p in paths]
+    if not any(p.is_file() for p in given):
+        # Only directories: no archive module (tarfile) and no scratch directory, a
+        # few ms of every no-op reload (docs/performance.md).
+        yield given, {}
+        return
+    from loader.packs.archives import ArchiveError, extract_pack, is_archive, scratch_directory
+
     with scratch_directory() as scratch:
         roots: list[Path] = []
         shown: dict[str, str] = {}  # extracted root -> the archive's name
-        for i, given in enumerate(Path(p) for p in paths):
-            if not is_archive(given):
-                roots.append(given)
+        for i, path in enumerate(given):
+            if not is_archive(path):
+                roots.append(path)
                 continue
             try:
-                root = extract_pack(given, scratch / str(i))
+                root = extract_pack(path, scratch / str(i))
             except ArchiveError as exc:
                 report.diagnostics.append(
-                    Diagnostic(str(given), None, None, codes.PACK_ARCHIVE, str(exc), exc.hint)
+                    Diagnostic(str(path), None, None, codes.PACK_ARCHIVE, str(exc), exc.hint)
                 )
                 continue
             roots.append(root)
-            shown[str(root)] = str(given)
+            shown[str(root)] = str(path)
         yield roots, shown
 
 

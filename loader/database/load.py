@@ -10,12 +10,9 @@ from typing import TYPE_CHECKING
 import psycopg
 
 from loader.database import reload_cache
-from loader.database.apply import apply_plan
 from loader.database.conn import Conn, ConnectionSource
 from loader.database.connect import direct, failure, lent
-from loader.database.lock import lock_packs
 from loader.database.migrate.runner import require_current
-from loader.database.plan import build_plan
 from loader.database.refs import DatabaseRefs, pack_of
 from loader.database.reload_cache import PackMemory, ReloadCache
 from loader.database.target import conninfo_for
@@ -85,6 +82,11 @@ def _run(
     cache = ReloadCache(conn, paths) if caching else None
     if cache is not None and cache.all_fresh and _replay(conn, cache, report):
         return
+    # Imported only now: a remembered no-op neither locks, plans nor writes.
+    from loader.database.apply import apply_plan
+    from loader.database.lock import lock_packs
+    from loader.database.plan import build_plan
+
     # End the short read of the checks above: validation can take long, and an open
     # transaction would hold its snapshot (and vacuum's horizon) all that time.
     conn.rollback()

