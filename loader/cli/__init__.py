@@ -2,9 +2,12 @@
 
 Each command parses its options, calls one library function and turns the result
 into output and an exit code; no SQL or YAML handling lives here.
-"""
 
-from __future__ import annotations
+The modules of this package evaluate their annotations (no ``from __future__ import
+annotations``): typer reads every command's signature on every start, and resolving
+them from strings took twice as long, 10 ms of a 0.25 s no-op load
+(docs/performance.md).
+"""
 
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """What every command does at the boundary: messages to stderr, errors to exit codes."""
 
-from __future__ import annotations
-
 import json
 import os
 import signal

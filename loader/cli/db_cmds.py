@@ -1,7 +1,5 @@
 """``attune-loader db status|stop|url``: manage the embedded default database."""
 
-from __future__ import annotations
-
 import sys
 
 import typer

@@ -1,7 +1,5 @@
 """``load-pack`` / ``attune-loader load``, ``plan`` and ``seed``."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,7 +51,7 @@ LockTimeout = Annotated[
 
 
 @contextmanager
-def _progress(output: OutputFormat, verbose: int) -> Iterator[api.Progress]:
+def _progress(output: OutputFormat, verbose: int) -> "Iterator[api.Progress]":
     """Progress on stderr for people: a redrawn bar at a terminal, plain lines with -v,
     nothing for programs."""
     if output is not OutputFormat.TEXT:

@@ -1,7 +1,5 @@
 """``attune-loader migrate`` and ``attune-loader status``."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """Options shared by several commands, declared once."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``attune-loader validate``: check packs without a database."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Print a report in the format asked for; annotations too when running in GitHub Actions."""
 
-from __future__ import annotations
-
 import os
 import sys
 

@@ -1,7 +1,5 @@
 """``attune-loader schemas``: the JSON Schemas of the pack format, for editors and CI."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """``attune-loader serve``: the loader as an HTTP service (docs/service.md)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
