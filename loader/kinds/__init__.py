@@ -18,6 +18,7 @@ from typing import Any
 from loader.kinds import convert, workflows
 
 MANIFEST = "pack.yaml"  # the file that declares a pack
+YAML_SUFFIXES = (".yaml", ".yml")  # the component files of a kind's folders
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,10 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from loader.kinds import ALL_KINDS, FOLDER_KINDS, Kind
+from loader.kinds import ALL_KINDS, FOLDER_KINDS, MANIFEST, YAML_SUFFIXES, Kind
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, Severity
 
-MANIFEST = "pack.yaml"
-YAML_SUFFIXES = (".yaml", ".yml")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SEPARATORS = re.compile(r"[/\\]")
 

@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from loader.kinds import FOLDER_KINDS
-from loader.packs.discover import YAML_SUFFIXES
+from loader.kinds import FOLDER_KINDS, YAML_SUFFIXES
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
