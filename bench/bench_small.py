@@ -77,8 +77,10 @@ with psycopg.connect(os.environ["BENCH_URL"]) as conn:
 """
 
 
-# Where a warm no-op's time goes, in one process: each stage timed as it happens, the
-# connect floor's own work (a new connection, one round trip) last, for comparison.
+# Where a load's time goes, in one process: each stage timed as it happens; a cold
+# load imports the checks first (they are imported on demand, so this moves their
+# cost out of the command); the connect floor's own work (a new connection, one round
+# trip) comes last, for comparison.
 SPLIT = """
 import json, os, sys, time
 import psycopg
@@ -87,6 +89,12 @@ import typer, typer.main
 t.append(time.perf_counter())
 import loader.api, loader.cli, loader.database.load, loader.report.reporters
 t.append(time.perf_counter())
+names = ["import typer", "import the loader"]
+if sys.argv[2] == "cold":
+    import loader.database.apply, loader.database.lock, loader.database.plan
+    import loader.packs.pipeline
+    t.append(time.perf_counter())
+    names.append("import the checks and the writers")
 typer.main.get_command(loader.cli.app)
 t.append(time.perf_counter())
 sys.argv = ["attune-loader", "load", sys.argv[1]]
@@ -98,8 +106,8 @@ t.append(time.perf_counter())
 with psycopg.connect(os.environ["BENCH_URL"]) as conn:
     conn.execute("SELECT 1").fetchone()
 t.append(time.perf_counter())
-names = ["import typer", "import the loader", "typer: build the commands",
-         "the command (builds them again)", "connect floor's connect + SELECT 1"]
+names += ["typer: build the commands", "the command (builds them again)",
+          "connect floor's connect + SELECT 1"]
 print(json.dumps(dict(zip(names, (b - a for a, b in zip(t, t[1:]))))), file=sys.stderr)
 """
 
@@ -170,7 +178,7 @@ class Results:
     rounds: int
     identical: bool | None = None
     goals: list[tuple[str, str, bool]] = field(default_factory=list)
-    split: dict[str, list[float]] = field(default_factory=dict)
+    split: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # warm/cold
 
     def ratio(self, name: str, floor: str) -> float:
         """The median of the rounds' ratios of ``name`` to ``floor``."""
@@ -226,10 +234,11 @@ def run_benchmark(server_url: str, runs: int) -> Results:
                     floor_rows = table_contents(url)
                 if round_ == 0 and name == "cold first load packs/core":
                     results.identical = table_contents(url) == floor_rows
-            for stage, seconds in warm_split(
-                core, {**env, "DATABASE_URL": warm, "BENCH_URL": warm}
-            ):
-                results.split.setdefault(stage, []).append(seconds)
+            for mode in ("warm", "cold"):
+                url = server.fresh("cold", template) if mode == "cold" else warm
+                stages = results.split.setdefault(mode, {})
+                for stage, seconds in load_split(core, mode, {**env, "BENCH_URL": url}):
+                    stages.setdefault(stage, []).append(seconds)
     finally:
         server.drop_all()
         shutil.rmtree(cache, ignore_errors=True)
@@ -237,13 +246,15 @@ def run_benchmark(server_url: str, runs: int) -> Results:
     return results
 
 
-def warm_split(core: str, env: dict[str, str]) -> list[tuple[str, float]]:
-    """The stages of one warm no-op, timed inside its process (see ``SPLIT``)."""
+def load_split(core: str, mode: str, env: dict[str, str]) -> list[tuple[str, float]]:
+    """The stages of one warm no-op or cold first load of ``core`` into the database
+    ``BENCH_URL``, timed inside its process (see ``SPLIT``)."""
+    argv = [sys.executable, "-c", SPLIT, core, mode]
     done = subprocess.run(
-        [sys.executable, "-c", SPLIT, core], env=env, capture_output=True, text=True, check=False
+        argv, env={**env, "DATABASE_URL": env["BENCH_URL"]}, capture_output=True, text=True
     )
     if done.returncode != 0:
-        raise SystemExit(f"the warm no-op split failed: {done.stderr}")
+        raise SystemExit(f"the {mode} load split failed: {done.stderr}")
     return list(json.loads(done.stderr.strip().splitlines()[-1]).items())
 
 
@@ -301,10 +312,9 @@ def markdown(results: Results) -> str:
         ratio = f"{results.ratio(name, floor):.2f}x" if floor else "floor"
         each = ", ".join(f"{w:.3f}" for w in m.walls)
         lines.append(f"| {name} | {m.median:.3f} | {ratio} | {each} | {', '.join(m.loadavg)} |")
-    lines += ["", "| warm no-op, inside its process | median ms |", "|---|---:|"]
-    lines += [
-        f"| {stage} | {1000 * statistics.median(s):.1f} |" for stage, s in results.split.items()
-    ]
+    for mode, stages in results.split.items():
+        lines += ["", f"| {mode} load packs/core, inside its process | median ms |", "|---|---:|"]
+        lines += [f"| {stage} | {1000 * statistics.median(s):.1f} |" for stage, s in stages.items()]
     return "\n".join(lines)
 
 
@@ -333,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 n: {"walls": m.walls, "loadavg": m.loadavg} for n, m in results.measured.items()
             },
             "rows_identical": results.identical,
-            "warm_no_op_split": results.split,
+            "load_split": results.split,
             "goals": [{"goal": g, "value": v, "pass": p} for g, v, p in results.goals],
         }
         args.json.write_text(json.dumps(doc, indent=2) + "\n")
