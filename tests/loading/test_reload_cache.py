@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -184,3 +186,24 @@ def test_a_template_copy_or_a_restored_dump_is_another_database(
                 admin.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
                 )
+
+
+_PATHS = st.builds(
+    lambda absolute, parts: ("/" if absolute else "") + "/".join(parts),
+    st.booleans(),
+    st.lists(st.sampled_from(["a", "b", "packs", "core", "x.yaml"]), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PATHS | st.just("/"), min_size=1, max_size=4), _PATHS)
+def test_a_warning_belongs_to_the_first_root_it_is_inside(roots: list[str], file: str) -> None:
+    """The lookup by folder finds what testing every root in order finds."""
+    first: dict[str, int] = {}
+    for i, root in enumerate(roots):
+        first.setdefault(root.rstrip("/"), i)
+    expected = next(
+        (i for i, r in enumerate(roots) if file == r or file.startswith(r.rstrip("/") + "/")),
+        None,
+    )
+    assert reload_cache._first_root(file, first) == expected
