@@ -514,10 +514,14 @@ def run_round(
         changed = _loader_run(server, db, paths, "reload, one file changed", profiled("changed"))
     # Installing one more pack: into the database that holds every pack, and into one
     # that holds only packs/core, whose runtimes the pack uses.
-    install_full = _loader_run(server, db, [extra], "install 1 pack into loaded", None)
+    install_full = _loader_run(
+        server, db, [extra], "install 1 pack into loaded", profiled("install_loaded")
+    )
     empty = server.fresh("empty", template)
     _loader_run(server, empty, [CORE_PACK_DIR], "packs/core into empty", None)
-    install_empty = _loader_run(server, empty, [extra], "install 1 pack into empty", None)
+    install_empty = _loader_run(
+        server, empty, [extra], "install 1 pack into empty", profiled("install_empty")
+    )
     return Round(floor_result, first, noop, changed, install_full, install_empty), identical
 
 
