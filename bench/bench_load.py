@@ -56,6 +56,7 @@ from psycopg.conninfo import make_conninfo
 from bench import baseline, floor, packgen
 from bench.baseline import StepResult
 from loader import CORE_PACK_DIR
+from loader.database import statements
 from loader.database.embedded import Cluster
 from loader.database.migrate import runner
 from loader.kinds import KINDS
@@ -419,6 +420,7 @@ class Round:
     changed: LoaderRun
     install_full: LoaderRun
     install_empty: LoaderRun
+    owned_scan_ms: tuple[float, float] = (0.0, 0.0)  # the extra pack's, loaded and empty
 
     def ratios(self) -> dict[str, float]:
         return {
@@ -522,7 +524,31 @@ def run_round(
     install_empty = _loader_run(
         server, empty, [extra], "install 1 pack into empty", profiled("install_empty")
     )
-    return Round(floor_result, first, noop, changed, install_full, install_empty), identical
+    scans = (
+        owned_scan_ms(db, extra),
+        owned_scan_ms(empty, extra),
+    )
+    return Round(floor_result, first, noop, changed, install_full, install_empty, scans), identical
+
+
+def owned_scan_ms(conninfo: str, pack: Path) -> float:
+    """The server's execution time (EXPLAIN ANALYZE) of the statements that find the
+    rows ``pack`` owns: the row tokens and each kind's current rows, with no declared
+    refs. Ownership is the ``pack_ref`` column, which the target schema does not
+    index, so these scan every table whole: the part of a load that grows with the
+    database rather than with the pack."""
+    ref = pack.name  # generated packs are named after their refs
+    statements_ = [statements.owned_rows_digests(), *map(statements.select_current, KINDS)]
+    total = 0.0
+    with psycopg.connect(conninfo) as conn:
+        for statement in statements_:
+            plan = conn.execute(
+                sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + statement,
+                {"packs": [ref], "refs": []},
+            ).fetchone()
+            assert plan is not None
+            total += float(plan[0][0]["Execution Time"])
+    return total
 
 
 def run_benchmark(
@@ -643,6 +669,12 @@ def details(results: Results) -> str:
         stages = ", ".join(f"{m} {d:.2f} s" for m, d in run.stage_durations())
         out.append(f"{run.name} stages (round 1): {stages}")
     out += cpu_split(results)
+    loaded, empty = (_median(r.owned_scan_ms[i] for r in rounds) for i in (0, 1))
+    out.append(
+        f"finding the extra pack's own rows by pack_ref (not indexed in the target schema; "
+        f"server execution time, median): {loaded:.1f} ms in the loaded database, "
+        f"{empty:.1f} ms in the one holding packs/core"
+    )
     if results.baseline:
         base = results.baseline
         out.append(
