@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -207,3 +209,54 @@ def test_a_warning_belongs_to_the_first_root_it_is_inside(roots: list[str], file
         None,
     )
     assert reload_cache._first_root(file, first) == expected
+
+
+def test_a_remembered_no_op_imports_and_makes_only_what_it_needs(
+    database_url: str, tmp_path: Path
+) -> None:
+    """No YAML or JSON Schema library, no planner or writer, no archive module and no
+    scratch directory when only directories are given (docs/performance.md). The
+    packaged core, whose files are settled, since the loads run in other processes."""
+    env = {**os.environ, "ATTUNE_LOADER_CACHE_DIR": str(tmp_path / "cache")}
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    env.pop("ATTUNE_LOADER_NO_CACHE", None)
+    script = (
+        "import sys\n"
+        "from loader.api import load_packs\n"
+        f"report = load_packs([{str(CORE_PACK_DIR)!r}], database_url={database_url!r})\n"
+        "print(report.from_cache, *sorted(sys.modules))\n"
+    )
+    run = [sys.executable, "-c", script]
+    subprocess.run(run, env=env, check=True, capture_output=True)
+    before = (tmp_path / "tmp").stat().st_mtime_ns
+    done = subprocess.run(run, env=env, check=True, capture_output=True, text=True)
+    cached, *modules = done.stdout.split()
+    assert cached == "True"
+    unwanted = {
+        "tarfile", "jsonschema", "referencing", "ruamel", "yaml_rs",
+        "jsonschema_rs", "loader.packs.pipeline", "loader.packs.archives",
+        "loader.database.plan", "loader.database.apply", "loader.database.lock",
+    }  # fmt: skip
+    imported = unwanted & {*modules, *(m.split(".")[0] for m in modules)}
+    assert not imported, imported
+    assert (tmp_path / "tmp").stat().st_mtime_ns == before  # nothing made there, even for a while
+
+
+def test_the_code_digest_follows_the_loaders_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edited or added source file is another loader; bytecode written beside the
+    sources is not."""
+    package = Path(shutil.copytree(Path(reload_cache.__file__).parents[1], tmp_path / "loader"))
+    monkeypatch.setattr(reload_cache, "PACKAGE_DIR", package)
+    digest = reload_cache._code_digest.__wrapped__
+    first = digest()
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "api.cpython-311.pyc").write_bytes(b"bytecode")
+    assert digest() == first
+    (package / "api.py").write_text((package / "api.py").read_text() + "\n# edited\n")
+    edited = digest()
+    assert edited != first
+    (package / "extra.py").write_text("")
+    assert digest() not in (first, edited)
