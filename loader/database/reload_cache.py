@@ -2,8 +2,8 @@
 
 After a load leaves the database equal to the packs, we remember, per pack directory
 of that set of directories and that database: a digest of every file's metadata
-(path, size, mtime, ctime, inode, as git's index does) together with the loader's own
-code and schemas, a token of the database rows the pack owns (every row's id and
+(path, size, mtime, ctime, inode, as git's index does) together with that of the
+loader's own code and schemas, a token of the database rows the pack owns (every row's id and
 xmin, so any insert, update or delete changes it), and what checking and planning it
 found: its components, its warnings, the files it read, the packs it references and
 its references to components outside itself.
