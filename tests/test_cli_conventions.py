@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from typer.testing import CliRunner
 from loader import CORE_PACK_DIR
 from loader.cli import app
 from loader.errors import ExitCode
-from tests.helpers.cli import run_cli, run_python
+from tests.helpers.cli import run_argv, run_cli, run_python
 from tests.helpers.packs import demo_pack
 
 runner = CliRunner()
@@ -42,9 +44,12 @@ def test_version_is_the_package_version() -> None:
 
 
 def test_shell_completion_is_offered() -> None:
-    """--show-completion prints a script for the named shell; the root help lists both
-    completion options."""
-    result = run_cli("--show-completion", "bash")
+    """--show-completion prints a script for the shell it runs in, which typer finds
+    among the parent processes: so it runs from bash here (``exit`` after it, or bash
+    would exec it and be no parent), not from whatever started the tests. The root
+    help lists both completion options."""
+    command = f"{shlex.quote(sys.executable)} -m loader --show-completion; exit $?"
+    result = run_argv(["bash", "-c", command])
     assert result.returncode == 0, result.stderr
     assert "_ATTUNE_LOADER_COMPLETE" in result.stdout
     help_text = runner.invoke(app, ["--help"]).output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 
 from loader import PROJECT_ROOT
 
@@ -27,8 +28,15 @@ def run_python(
     *argv: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run this interpreter with ``argv`` from the project root and capture its output."""
+    return run_argv([sys.executable, *argv], env=env, timeout=timeout)
+
+
+def run_argv(
+    argv: Sequence[str], env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` from the project root and capture its output."""
     return subprocess.run(
-        [sys.executable, *argv],
+        argv,
         capture_output=True,
         text=True,
         check=False,
