@@ -19,6 +19,10 @@ a wheel's modules when it installs them): ``PYTHONDONTWRITEBYTECODE`` is dropped
 ``PYTHONPYCACHEPREFIX`` points into a scratch directory, which a first round, not
 counted, fills for the loader and its floors alike without writing into the tree.
 
+Each round also runs a warm and a cold load in one process that times its own stages
+(``SPLIT``): typer's import, the loader's imports, typer reading the commands, the
+command, and the floor's connect for comparison.
+
 Goals are medians over the rounds of each round's ratio, printed as PASS/FAIL;
 missing one does not fail the process.
 """
