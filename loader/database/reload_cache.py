@@ -171,7 +171,7 @@ class ReloadCache:
             grouped.setdefault(change.pack, []).append(change)
         absent = {c.pack for c in plan.changes if c.ref in plan.absent.get(c.kind, {})}
         owners = _owners(report.warnings + report.notes, self.roots)
-        sources = {p.ref: len({c.source.path for c in p.all_components()}) for p in packs}
+        sources = {p.ref: len({c.source.path_text for c in p.all_components()}) for p in packs}
         checked_files = report.files_checked - sum(m.files_checked for m in reused)
         # A file read that became no component is not told apart per pack: remember nothing.
         if owners is None or sum(sources.values()) != checked_files:
