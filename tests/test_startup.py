@@ -3,31 +3,22 @@ YAML must not import what only loads need (docs/performance.md, start-up)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 import loader
 from loader.packs.schema.registry import ACCELERATOR
+from tests.helpers.cli import modules_imported_by
 
 HEAVY = ("psycopg", "jsonschema", "jsonschema_rs", "referencing", "ruamel", "yaml_rs")
 
 
-def _imported_by(statement: str) -> set[str]:
-    script = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return {name.split(".")[0] for name in done.stdout.split()} | set(done.stdout.split())
-
-
 def test_importing_the_cli_imports_nothing_heavy() -> None:
-    modules = _imported_by("import loader.cli")
+    modules = modules_imported_by("import loader.cli")
     assert not modules & {*HEAVY, "loader.api", "loader.packs", "loader.database"}
 
 
 def test_the_public_names_are_there_when_asked_for() -> None:
-    modules = _imported_by("import loader")
+    modules = modules_imported_by("import loader")
     assert "loader.api" not in modules
     for name in loader.__all__:
         assert getattr(loader, name) is not None
@@ -37,7 +28,7 @@ def test_the_public_names_are_there_when_asked_for() -> None:
 @pytest.mark.skipif(ACCELERATOR is None, reason="jsonschema-rs is not installed")
 def test_checking_valid_packs_leaves_python_jsonschema_unimported() -> None:
     """Only a file jsonschema-rs does not accept needs the authority (authority.py)."""
-    modules = _imported_by(
+    modules = modules_imported_by(
         "from loader import CORE_PACK_DIR\n"
         "from loader.packs.pipeline import check_packs\n"
         "assert check_packs([CORE_PACK_DIR]).ok"

@@ -44,3 +44,12 @@ def run_argv(
         env=env,
         timeout=timeout,
     )
+
+
+def modules_imported_by(statement: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules a fresh interpreter holds after running ``statement`` (which must
+    succeed), with the top-level package of each."""
+    done = run_python("-c", f"import sys\n{statement}\nprint('\\n'.join(sys.modules))", env=env)
+    assert done.returncode == 0, done.stderr
+    names = done.stdout.split()
+    return {name.split(".")[0] for name in names} | set(names)
