@@ -3,14 +3,14 @@
     python -m bench.bench_small [--runs 5] [--database-url URL] [--json out.json]
 
 Every figure is a whole process, as users and CI meet it: ``python -m loader ...``
-with this tree first on ``PYTHONPATH`` (the console scripts run the same code after
-the same interpreter start), timed from spawn to exit. Each round runs every command
+for ``attune-loader``, and for ``load-pack`` the one line its console script runs,
+with this tree first on ``PYTHONPATH``, timed from spawn to exit. Each round runs every command
 once, side by side with its floor, so a machine that gets busier slows both:
 
 - ``--help`` and ``--version`` beside ``python -c pass``;
-- a warm no-op ``load packs/core`` (its reload cache in place) beside the connect
+- a warm no-op ``load-pack packs/core`` (its reload cache in place) beside the connect
   floor: python, ``import psycopg``, connect, one round trip;
-- a cold first ``load packs/core`` into a fresh migrated database beside the same,
+- a cold first ``load-pack packs/core`` into a fresh migrated database beside the same,
   then one ``COPY`` round trip per kind of the very rows the loader writes (their
   ids given, so nothing is read back) and a commit.
 
@@ -20,7 +20,7 @@ a wheel's modules when it installs them): ``PYTHONDONTWRITEBYTECODE`` is dropped
 counted, fills for the loader and its floors alike without writing into the tree.
 
 Each round also runs a warm and a cold load in one process that times its own stages
-(``SPLIT``): typer's import, the loader's imports, typer reading the commands, the
+(``SPLIT``): typer's import, the loader's imports, typer reading the command, the
 command, and the floor's connect for comparison.
 
 Goals are medians over the rounds of each round's ratio, printed as PASS/FAIL;
@@ -91,7 +91,7 @@ import psycopg
 t = [time.perf_counter()]
 import typer, typer.main
 t.append(time.perf_counter())
-import loader.api, loader.cli, loader.database.load, loader.report.reporters
+import loader.api, loader.cli.load_cmds, loader.database.load, loader.report.reporters
 t.append(time.perf_counter())
 names = ["import typer", "import the loader"]
 if sys.argv[2] == "cold":
@@ -99,18 +99,18 @@ if sys.argv[2] == "cold":
     import loader.packs.pipeline
     t.append(time.perf_counter())
     names.append("import the checks and the writers")
-typer.main.get_command(loader.cli.app)
+typer.main.get_command(loader.cli.load_cmds.load_pack_app)
 t.append(time.perf_counter())
-sys.argv = ["attune-loader", "load", sys.argv[1]]
+sys.argv = ["load-pack", sys.argv[1]]
 try:
-    loader.cli.main()
+    loader.cli.load_pack_main()
 except SystemExit as done:
     assert not done.code, done.code
 t.append(time.perf_counter())
 with psycopg.connect(os.environ["BENCH_URL"]) as conn:
     conn.execute("SELECT 1").fetchone()
 t.append(time.perf_counter())
-names += ["typer: build the commands", "the command (builds them again)",
+names += ["typer: build the command", "the command (builds it again)",
           "connect floor's connect + SELECT 1"]
 print(json.dumps(dict(zip(names, (b - a for a, b in zip(t, t[1:]))))), file=sys.stderr)
 """
@@ -193,6 +193,8 @@ class Results:
 def run_benchmark(server_url: str, runs: int) -> Results:
     python = sys.executable
     loader = [python, "-m", "loader"]
+    # What the load-pack console script runs.
+    load_pack = [python, "-c", "from loader.cli import load_pack_main; load_pack_main()"]
     core = str(CORE_PACK_DIR)
     server = Server(server_url)
     cache = tempfile.mkdtemp(prefix="attune-bench-small-cache-")
@@ -211,9 +213,9 @@ def run_benchmark(server_url: str, runs: int) -> Results:
         "--help": [*loader, "--help"],
         "--version": [*loader, "--version"],
         "connect floor": [python, "-c", CONNECT_FLOOR],
-        "warm no-op load packs/core": [*loader, "load", core],
+        "warm no-op load-pack packs/core": [*load_pack, core],
         "cold floor": [python, "-c", COPY_FLOOR, str(rows_file)],
-        "cold first load packs/core": [*loader, "load", core],
+        "cold first load-pack packs/core": [*load_pack, core],
     }
     if not supports(commands["--version"], env):
         del commands["--version"]
@@ -236,7 +238,7 @@ def run_benchmark(server_url: str, runs: int) -> Results:
                 measured[name].loadavg.append(Path("/proc/loadavg").read_text().split()[0])
                 if round_ == 0 and name == "cold floor":
                     floor_rows = table_contents(url)
-                if round_ == 0 and name == "cold first load packs/core":
+                if round_ == 0 and name == "cold first load-pack packs/core":
                     results.identical = table_contents(url) == floor_rows
             for mode in ("warm", "cold"):
                 url = server.fresh("cold", template) if mode == "cold" else warm
@@ -264,18 +266,18 @@ def load_split(core: str, mode: str, env: dict[str, str]) -> list[tuple[str, flo
 
 def goals(results: Results) -> list[tuple[str, str, bool]]:
     out = []
-    noop = results.ratio("warm no-op load packs/core", "connect floor")
+    noop = results.ratio("warm no-op load-pack packs/core", "connect floor")
     out.append(
         (
-            f"warm no-op load packs/core <= {GOAL_NOOP_VS_CONNECT:g}x the connect floor",
+            f"warm no-op load-pack packs/core <= {GOAL_NOOP_VS_CONNECT:g}x the connect floor",
             f"{noop:.2f}x",
             noop <= GOAL_NOOP_VS_CONNECT,
         )
     )
-    cold = results.ratio("cold first load packs/core", "cold floor")
+    cold = results.ratio("cold first load-pack packs/core", "cold floor")
     out.append(
         (
-            f"cold first load packs/core <= {GOAL_COLD_VS_FLOOR:g}x the connect floor "
+            f"cold first load-pack packs/core <= {GOAL_COLD_VS_FLOOR:g}x the connect floor "
             "plus one COPY round trip per kind",
             f"{cold:.2f}x",
             cold <= GOAL_COLD_VS_FLOOR,
@@ -301,8 +303,8 @@ def goals(results: Results) -> list[tuple[str, str, bool]]:
 FLOORS = {
     "--help": "python -c pass",
     "--version": "python -c pass",
-    "warm no-op load packs/core": "connect floor",
-    "cold first load packs/core": "cold floor",
+    "warm no-op load-pack packs/core": "connect floor",
+    "cold first load-pack packs/core": "cold floor",
 }
 
 
@@ -317,7 +319,11 @@ def markdown(results: Results) -> str:
         each = ", ".join(f"{w:.3f}" for w in m.walls)
         lines.append(f"| {name} | {m.median:.3f} | {ratio} | {each} | {', '.join(m.loadavg)} |")
     for mode, stages in results.split.items():
-        lines += ["", f"| {mode} load packs/core, inside its process | median ms |", "|---|---:|"]
+        lines += [
+            "",
+            f"| {mode} load-pack packs/core, inside its process | median ms |",
+            "|---|---:|",
+        ]
         lines += [f"| {stage} | {1000 * statistics.median(s):.1f} |" for stage, s in stages.items()]
     return "\n".join(lines)
 

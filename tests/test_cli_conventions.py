@@ -17,7 +17,7 @@ import typer
 from typer.testing import CliRunner
 
 from loader import CORE_PACK_DIR
-from loader.cli import app
+from loader.cli.commands import app
 from loader.errors import ExitCode
 from tests.helpers.cli import run_argv, run_cli, run_python
 from tests.helpers.packs import demo_pack

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loader.cli import app
+from loader.cli.commands import app
 from loader.cli.common import TerminalProgress
 from loader.kinds import KINDS
 

@@ -16,7 +16,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from typer.testing import CliRunner
 
 from loader import CORE_PACK_DIR
-from loader.cli import app
+from loader.cli.commands import app
 from loader.cli.load_cmds import load_pack_app
 from loader.database.migrate.runner import lock_key
 from tests.fix_pgbouncer import PoolerUrl

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loader import CORE_PACK_DIR
-from loader.cli import app
+from loader.cli.commands import app
 from loader.cli.load_cmds import load_pack_app
 from tests.helpers.packs import write_pack
 from tests.helpers.report_schema import report_problems

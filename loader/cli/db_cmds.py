@@ -4,8 +4,8 @@ import sys
 
 import typer
 
-from loader.cli import app
 from loader.cli.common import guarded
+from loader.cli.root import app
 
 db_app = typer.Typer(rich_markup_mode=None, no_args_is_help=True)
 app.add_typer(db_app, name="db")

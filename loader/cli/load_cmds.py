@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from loader import CORE_PACK_DIR
-from loader.cli import app
 from loader.cli.common import TerminalProgress, exit_with, guarded, require_paths, say
 from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Strict, Verbose
 from loader.cli.render import print_report
+from loader.cli.root import app
 from loader.errors import ExitCode
 from loader.report import AbsentPolicy, Report
 

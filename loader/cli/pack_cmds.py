@@ -4,10 +4,10 @@ from typing import Annotated
 
 import typer
 
-from loader.cli import app
 from loader.cli.common import exit_with, guarded, require_paths
 from loader.cli.options import Output, OutputFormat, Paths, Strict, Verbose
 from loader.cli.render import print_report
+from loader.cli.root import app
 from loader.errors import ExitCode
 
 

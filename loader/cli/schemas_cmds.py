@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from loader.cli import app
+from loader.cli.root import app
 from loader.errors import ExitCode
 from loader.report.schemas import SCHEMA_NAMES, export_schemas, schema_text, write_schema_list
 

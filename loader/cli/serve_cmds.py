@@ -5,9 +5,9 @@ from typing import Annotated
 
 import typer
 
-from loader.cli import app
 from loader.cli.common import exit_with, guarded, say
 from loader.cli.options import DatabaseUrl
+from loader.cli.root import app
 from loader.errors import ExitCode
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loader import CORE_PACK_DIR
-from loader.cli import app
+from loader.cli.commands import app
 from loader.errors import ExitCode
 from tests.helpers.cli import run_cli
 from tests.helpers.packs import SCRIPT, write_pack
