@@ -5,7 +5,6 @@ state, unless asked to: see ``pause_gc``."""
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -322,5 +321,5 @@ def _renamed(diagnostic: Diagnostic, shown: dict[str, str]) -> Diagnostic:
     """Show files of an extracted archive under the archive's name."""
     for root, archive in shown.items():
         if diagnostic.file == root or diagnostic.file.startswith(root + "/"):
-            return dataclasses.replace(diagnostic, file=archive + diagnostic.file[len(root) :])
+            return diagnostic._replace(file=archive + diagnostic.file[len(root) :])
     return diagnostic

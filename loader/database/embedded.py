@@ -22,8 +22,8 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -76,8 +76,7 @@ def find_bindir() -> Path:
     return Path(candidates[-1]).parent
 
 
-@dataclass(frozen=True)
-class ClusterStatus:
+class ClusterStatus(NamedTuple):
     root: Path
     initialised: bool
     running: bool

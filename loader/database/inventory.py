@@ -3,17 +3,15 @@ a load last changed one of their rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from loader.database import statements
 from loader.database.conn import Conn
 from loader.kinds import KINDS
 
 
-@dataclass(frozen=True)
-class LoadedPack:
+class LoadedPack(NamedTuple):
     ref: str
     label: str
     version: str
@@ -22,7 +20,7 @@ class LoadedPack:
     # nothing, so this is the last load that changed something (a removal leaves no row
     # to date it).
     last_loaded: datetime
-    components: dict[str, int] = field(default_factory=dict)  # kind -> rows the pack owns
+    components: dict[str, int]  # kind -> rows the pack owns
 
     def to_json(self) -> dict[str, Any]:
         return {

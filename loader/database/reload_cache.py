@@ -34,10 +34,9 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from loader.database import statements
 from loader.database.conn import Conn
@@ -70,8 +69,7 @@ _SEES_OTHER_PACKS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class PackMemory:
+class PackMemory(NamedTuple):
     """What the last load found for one pack directory."""
 
     root: str  # its real path
@@ -85,8 +83,7 @@ class PackMemory:
     uses: list[str]  # the other packs whose components it references
 
 
-@dataclass(frozen=True)
-class _Root:
+class _Root(NamedTuple):
     """A pack directory of this load as it is on disk now."""
 
     path: Path  # as given: diagnostics name its files under it

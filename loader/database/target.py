@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -19,8 +19,7 @@ from loader.errors import SettingsError, passwords_in, redact
 _LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
 
 
-@dataclass(frozen=True)
-class DatabaseTarget:
+class DatabaseTarget(NamedTuple):
     """A connection string and where it came from (for messages)."""
 
     conninfo: str

@@ -11,9 +11,9 @@ declaration here, one schema in ``schemas/`` and its tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from loader.kinds import convert, workflows
 
@@ -21,8 +21,7 @@ MANIFEST = "pack.yaml"  # the file that declares a pack
 YAML_SUFFIXES = (".yaml", ".yml")  # the component files of a kind's folders
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a value comes from: a YAML key, optionally converted.
 
     The first source whose key is present and whose converted value is not None wins,
@@ -33,8 +32,7 @@ class Source:
     convert: Callable[[Any], Any] | None = None
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """A column the loader owns, filled from YAML ``sources`` or a default."""
 
     column: str
@@ -48,8 +46,7 @@ class Field:
     leaves_out: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A reference to another component: an id column and, where the table has one,
     the ``*_ref`` text column that must agree with it."""
 
@@ -76,7 +73,7 @@ class Link:
     # Target ref -> the refs tried after it, in order, when it is not found: the later
     # names of a renamed target (core.sensor.builtin became core.builtin, then
     # core.native), so each era's files resolve as that era's loader resolved them.
-    fallbacks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    fallbacks: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     # Targets whose components' entry points are binaries built outside the pack (the
     # native runtime): a missing entry point file is then a note, not an error.
     built_outside: frozenset[str] = frozenset()
@@ -87,8 +84,7 @@ class Link:
         return self.column + "@ref"
 
 
-@dataclass(frozen=True)
-class Companion:
+class Companion(NamedTuple):
     """A component the loader adds beside each component of a kind that is found in
     its folders rather than through a link, as upstream registers an action for every
     workflow so that it can be run. It is the document ``keys`` builds from the
@@ -109,8 +105,7 @@ class RefForm(Enum):
     DOTTED = "dotted"  # <pack>.<name>, more dots allowed (core.sensor.builtin)
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     name: str
     folders: tuple[str, ...]  # where its files are, from the pack root; () for pack.yaml
     table: str | None  # None: validated only, nothing is stored (queues)
@@ -135,7 +130,7 @@ class Kind:
     ignored_keys: tuple[str, ...] = ()  # documented keys with no column, silently dropped
     # Keys later Attune versions store but this schema has no column for, with what is
     # lost: accepted, and named in one key.not-stored warning per file.
-    unstored_keys: Mapping[str, str] = field(default_factory=dict)
+    unstored_keys: Mapping[str, str] = MappingProxyType({})
     # A ref without a dot is qualified with the pack's ref (upstream did so for rules).
     short_ref_qualified: bool = False
     # The folders whose presence makes a pack manage this kind's rows, when they are not

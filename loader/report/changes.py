@@ -3,9 +3,8 @@ longer declares. The plan is built of these, and the report shows them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class AbsentPolicy(StrEnum):
@@ -25,8 +24,7 @@ class Action(StrEnum):
     RETAIN = "retain"
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     """One column of an update or a disabling: its stored value and the one the
     files want, as JSON values (a link as the target's ref)."""
 
@@ -35,8 +33,7 @@ class FieldChange:
     after: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One planned (or applied) change to one component row: the plan's items, the
     report's changes and the reload cache's memory are all made of these."""
 

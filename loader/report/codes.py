@@ -7,13 +7,12 @@ not change. ``docs/diagnostic-codes.md`` is generated from :data:`CODES` by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from loader.errors import ExitCode
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(NamedTuple):
     code: str
     group: str
     summary: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from loader.errors import ExitCode
 from loader.report.changes import Action, Change
@@ -13,8 +13,7 @@ from loader.report.diagnostics import Diagnostic
 REPORT_FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """Why a command stopped before it could finish: a settings, database, lock or
     migration failure, an interrupt, or a bug. ``code`` is stable (docs/report-format.md)."""
 

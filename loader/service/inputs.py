@@ -207,9 +207,7 @@ def shown_as_sent(report: Report, scratch: Path) -> Report:
     actions/x.yaml``), not by where the service wrote them."""
     prefix = f"{scratch}/"
     report.diagnostics = [
-        dataclasses.replace(d, file=d.file[len(prefix) :].partition("/")[2])
-        if d.file.startswith(prefix)
-        else d
+        d._replace(file=d.file[len(prefix) :].partition("/")[2]) if d.file.startswith(prefix) else d
         for d in report.diagnostics
     ]
     return report

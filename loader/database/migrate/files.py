@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from loader.errors import MigrationError
 
@@ -13,8 +13,7 @@ _NAME = re.compile(r"^(?P<version>\d+)_(?P<rest>.+)\.sql$")
 NO_TRANSACTION_MARKER = b"-- no-transaction"
 
 
-@dataclass(frozen=True)
-class MigrationFile:
+class MigrationFile(NamedTuple):
     version: int
     description: str
     path: Path

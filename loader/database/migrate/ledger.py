@@ -5,8 +5,8 @@ Created unqualified, as sqlx does, so both tools find it through the same search
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from psycopg.rows import class_row
 
@@ -25,8 +25,7 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 """
 
 
-@dataclass(frozen=True)
-class AppliedMigration:
+class AppliedMigration(NamedTuple):
     version: int
     description: str
     installed_on: datetime

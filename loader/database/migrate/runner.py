@@ -18,9 +18,9 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 import psycopg
 
@@ -45,8 +45,7 @@ class State(StrEnum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True)
-class MigrationStatus:
+class MigrationStatus(NamedTuple):
     version: int
     description: str
     state: State
@@ -54,13 +53,12 @@ class MigrationStatus:
     row: AppliedMigration | None
 
 
-@dataclass(frozen=True)
-class MigrateResult:
+class MigrateResult(NamedTuple):
     applied: list[MigrationFile]
     pending: list[MigrationFile]  # what a dry run would apply
     elapsed_s: float
     dry_run: bool
-    notices: list[Notice] = field(default_factory=list)
+    notices: tuple[Notice, ...] = ()
 
 
 def lock_key(database: str) -> int:
@@ -133,11 +131,10 @@ def migrate(
             with _notices_of(conn, migration, notices):
                 if _apply_once(conn, lock, migration, notify):
                     applied.append(migration)
-        return MigrateResult(applied, [], time.monotonic() - started, False, notices)
+        return MigrateResult(applied, [], time.monotonic() - started, False, tuple(notices))
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     """A NOTICE or WARNING a migration raised (a grant skipped, say)."""
 
     file: str
