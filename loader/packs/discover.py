@@ -149,8 +149,7 @@ def stray_folders(pack: PackFiles, used: set[str], paths: PackPaths) -> list[Dia
     return found
 
 
-@dataclass(frozen=True)
-class PathProblem:
+class PathProblem(NamedTuple):
     code: str
     message: str
     hint: str
