@@ -4,8 +4,9 @@ The created (or updated) rows of a kind reach the server through ``COPY`` into a
 temporary staging table, one JSON row per component, which one ``INSERT ... SELECT``
 (or ``UPDATE ... FROM``) turns into table rows (see :mod:`loader.database.statements`):
 four statements per kind and action (create, copy, write, drop), whatever the number of
-rows. Everything runs in the caller's transaction; the caller commits or rolls back,
-and a staging table left by a failed write goes with it.
+rows; a few rows go as one parameter of the write alone. Everything runs in the
+caller's transaction; the caller commits or rolls back, and a staging table left by a
+failed write goes with it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _write_kind(
     updates = groups.get((kind.name, Action.UPDATE), [])
     if creates:
         progress(f"creating {len(creates)} {kind.label}")
-        inserted = _write_staged(conn, statements.insert(kind), plan, creates)
+        inserted = _write(conn, statements.insert, kind, plan, creates)
         if inserted != len(creates):
             raise DatabaseError(
                 f"{len(creates) - inserted} {kind.label} appeared while loading "
@@ -54,7 +55,22 @@ def _write_kind(
             )
     if updates:
         progress(f"updating {len(updates)} {kind.label}")
-        _write_staged(conn, statements.update(kind), plan, updates)
+        _write(conn, statements.update, kind, plan, updates)
+
+
+def _write(
+    conn: Conn,
+    statement: Callable[[Kind, bool], sql.Composed],
+    kind: Kind,
+    plan: Plan,
+    changes: Sequence[Change],
+) -> int:
+    """Run the ``statement`` of ``kind`` over the changed components' rows and return
+    its row count: the rows staged, or, when few, sent with it."""
+    if len(changes) > statements.SENT_IN_LINE:
+        return _write_staged(conn, statement(kind, True), plan, changes)
+    rows = "[" + ",".join(plan.component(c).row_json() for c in changes) + "]"
+    return conn.execute(statement(kind, False), {"rows": rows}).rowcount
 
 
 def _write_staged(

@@ -4,8 +4,11 @@ Writes are set-based: the rows of one kind are ``COPY``'d, one JSON object per r
 into a temporary staging table (:func:`create_stage`), then one statement turns them
 into typed rows by ``jsonb_populate_record`` against the table's own row type and
 inserts (or updates) any number of components. References travel as refs under
-``<column>@ref`` keys and are turned into ids by joins. Sending the rows as one JSON
-array parameter instead took more than twice as long for 60,000 actions.
+``<column>@ref`` keys and are turned into ids by joins. A few rows go instead as one
+JSON array parameter of the same statement (:data:`SENT_IN_LINE`): the staging table's
+three extra statements (create, copy, drop) cost more than they save below about 2,000
+rows (bench/bench_write.py), and for 60,000 actions the parameter took more than twice
+as long.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ SCHEMA = "attune"
 # Qualified with pg_temp, so a table of that name elsewhere on the search path is never
 # the one read or dropped.
 _STAGE = sql.Identifier("pg_temp", "attune_load_rows")
+# Up to this many rows of a kind are sent as a parameter instead of staged.
+SENT_IN_LINE = 1000
+_IN_LINE = sql.SQL("jsonb_array_elements(%(rows)s::jsonb) AS e(doc)")
 
 
 def _table(name: str) -> sql.Composed:
@@ -110,12 +116,14 @@ def drop_stage() -> sql.Composed:
     return sql.SQL("DROP TABLE {}").format(_STAGE)
 
 
-def _source(kind: Kind) -> sql.Composed:
-    """FROM items yielding ``e.doc`` (the staged JSON row), ``d`` (typed row) and one
-    join per link (``l_<column>``) holding the referenced row's id."""
+def _source(kind: Kind, staged: bool) -> sql.Composed:
+    """FROM items yielding ``e.doc`` (the JSON row: staged, or an element of the
+    ``rows`` parameter), ``d`` (typed row) and one join per link (``l_<column>``)
+    holding the referenced row's id."""
+    rows = sql.SQL("{} AS e").format(_STAGE) if staged else _IN_LINE
     parts = [
-        sql.SQL("{} AS e CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, e.doc) AS d").format(
-            _STAGE, _table(kind.sql_table)
+        sql.SQL("{} CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, e.doc) AS d").format(
+            rows, _table(kind.sql_table)
         )
     ]
     if kind.has_pack_column:
@@ -145,20 +153,20 @@ def _written(kind: Kind) -> list[tuple[str, sql.Composable]]:
     return out
 
 
-def insert(kind: Kind) -> sql.Composed:
-    """Insert the staged components. ON CONFLICT DO NOTHING: the caller compares the row
+def insert(kind: Kind, staged: bool = True) -> sql.Composed:
+    """Insert the staged (or sent) components. ON CONFLICT DO NOTHING: the caller compares the row
     count, so a row that appeared meanwhile is reported, not overwritten."""
     written = [("ref", sql.SQL("d.ref")), *_written(kind)]
     return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT (ref) DO NOTHING").format(
         _table(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c, _ in written),
         sql.SQL(", ").join(expr for _, expr in written),
-        _source(kind),
+        _source(kind, staged),
     )
 
 
-def update(kind: Kind) -> sql.Composed:
-    """Update the staged components of the owning pack only; rows whose values are
+def update(kind: Kind, staged: bool = True) -> sql.Composed:
+    """Update the staged (or sent) components of the owning pack only; rows whose values are
     all equal are filtered out by IS DISTINCT FROM, so no trigger fires for them."""
     written = _written(kind)
     targets = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c, _ in written)
@@ -176,7 +184,7 @@ def update(kind: Kind) -> sql.Composed:
         _table(kind.sql_table),
         sql.SQL(", ").join(sql.Identifier(c) for c, _ in written),
         values,
-        _source(kind),
+        _source(kind, staged),
         guard,
         targets,
         values,

@@ -1,16 +1,21 @@
-"""The write stage: rows staged through COPY arrive exactly, and staging leaves nothing behind."""
+"""The write stage: rows staged through COPY or sent in line arrive exactly, the same
+either way, and staging leaves nothing behind."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+from bench.bench_load import table_contents
+from bench.packgen import generate
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
+from loader.database import statements
 from loader.database.apply import apply_plan
 from loader.database.conn import Conn
 from loader.database.plan import build_plan
@@ -22,6 +27,16 @@ from tests.helpers.packs import DEMO_FILES, demo_pack
 
 # What COPY's text format and JSON both escape, and text beyond ASCII.
 TRICKY = "back\\slash \\n \\\\ \"double\" 'single'\nnewline\ttab\r naïve ✓ 日本語 😀 \\N"
+
+
+WAYS = {"staged": -1, "in line": sys.maxsize}  # statements.SENT_IN_LINE for each
+
+
+@pytest.fixture(params=list(WAYS))
+def write_way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every write of the test staged, or every write sent in line."""
+    monkeypatch.setattr(statements, "SENT_IN_LINE", WAYS[request.param])
+    return str(request.param)
 
 
 def _action(description: str, default: str) -> str:
@@ -49,7 +64,7 @@ def _stored(conn: Conn) -> tuple[str, dict[str, Any]]:
 
 
 def test_escapes_and_unicode_survive_create_update_and_reload(
-    tmp_path: Path, database_url: str, conn: Conn
+    tmp_path: Path, database_url: str, conn: Conn, write_way: str
 ) -> None:
     """Backslashes, quotes, control characters and non-ASCII text arrive exactly, on
     create and on update; a reload then writes nothing."""
@@ -94,7 +109,7 @@ def _attune_relations(conn: Conn) -> int:
 
 
 def test_staging_leaves_nothing_after_success_or_failure(
-    tmp_path: Path, database_url: str, conn: Conn
+    tmp_path: Path, database_url: str, conn: Conn, write_way: str
 ) -> None:
     """The staging table never lands in schema attune and is gone after each write,
     also when the database refuses one; the same session can write again."""
@@ -126,7 +141,7 @@ def test_staging_leaves_nothing_after_success_or_failure(
 
 
 def test_update_of_rows_already_equal_writes_nothing(
-    tmp_path: Path, database_url: str, connect: Any
+    tmp_path: Path, database_url: str, connect: Any, write_way: str
 ) -> None:
     """A planned update whose row became equal meanwhile is filtered out by the
     statement itself: no new row version."""
@@ -146,3 +161,29 @@ def test_update_of_rows_already_equal_writes_nothing(
         apply_plan(writer, plan)
         writer.commit()
     assert row_versions(other) == before
+
+
+def _loaded_both_times(
+    monkeypatch: pytest.MonkeyPatch, way: str, tmp_path: Path, database_url: str
+) -> list[dict[str, list[str]]]:
+    """The tables after loading a generated pack into an empty schema, then after
+    loading it generated with another seed (updates, removals), written ``way``."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE attune.pack, attune.runtime CASCADE")
+    monkeypatch.setattr(statements, "SENT_IN_LINE", WAYS[way])
+    seen = []
+    for seed in (1, 2):
+        packs = generate(tmp_path / way / str(seed), packs=1, components=60, seed=seed)
+        report = load_packs([CORE_PACK_DIR, *packs], database_url=database_url, use_cache=False)
+        assert report.applied, report.errors
+        seen.append(table_contents(database_url))
+    return seen
+
+
+def test_staged_and_in_line_writes_store_the_same_rows(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staged = _loaded_both_times(monkeypatch, "staged", tmp_path, database_url)
+    in_line = _loaded_both_times(monkeypatch, "in line", tmp_path, database_url)
+    assert staged[0] != staged[1]  # the second load updated rows
+    assert in_line == staged
