@@ -6,10 +6,11 @@ handed to :mod:`loader.database.apply`. Building a plan writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from psycopg import Cursor, sql
 from psycopg.rows import dict_row
 
 from loader.database import statements
@@ -79,16 +80,40 @@ def changed_fields(
 
 
 def read_current(
-    conn: Conn, kind: Kind, refs: Sequence[str], packs: Sequence[str]
-) -> Iterator[Row]:
-    """The rows a load of ``packs`` declaring ``refs`` may touch, a batch at a time
-    (a server-side cursor), so that each is compared and let go before the next."""
-    with conn.cursor(name=f"current_{kind.name}", row_factory=dict_row) as cur:
-        cur.itersize = _BATCH
-        cur.execute(statements.select_current(kind), {"refs": list(refs), "packs": list(packs)})
-        yield from cur
+    conn: Conn, declared: Mapping[str, Iterable[str]], packs: Sequence[str]
+) -> list[Iterator[Row]]:
+    """Per kind of :data:`KINDS`, the rows a load of ``packs`` declaring the refs
+    ``declared[kind]`` may touch, a batch at a time, so that each is compared and let
+    go before the next. Every kind's cursor is declared, and its first batch fetched,
+    in one round trip: most loads need no other."""
+    names = [sql.Identifier(f"current_{kind.name}") for kind in KINDS]
+    with conn.pipeline():
+        for kind, name in zip(KINDS, names, strict=True):
+            refs = {"refs": list(declared[kind.name]), "packs": list(packs)}
+            conn.execute(_DECLARE.format(name) + statements.select_current(kind), refs)
+        firsts = [_fetch(conn, name, _FIRST) for name in names]
+    return [_batches(conn, name, first) for name, first in zip(names, firsts, strict=True)]
 
 
+def _fetch(conn: Conn, name: sql.Identifier, size: int) -> Cursor[Row]:
+    return conn.cursor(row_factory=dict_row).execute(_FETCH.format(size, name))
+
+
+def _batches(conn: Conn, name: sql.Identifier, first: Cursor[Row]) -> Iterator[Row]:
+    """The first batch, then the next ones until one comes back short; then the cursor
+    is closed."""
+    batch, size = first.fetchall(), _FIRST
+    yield from batch
+    while len(batch) == size:
+        batch, size = _fetch(conn, name, _BATCH).fetchall(), _BATCH
+        yield from batch
+    conn.execute(sql.SQL("CLOSE {}").format(name))
+
+
+_DECLARE = sql.SQL("DECLARE {} NO SCROLL CURSOR FOR ")
+_FETCH = sql.SQL("FETCH {} FROM {}")
+# Rows of every kind fetched at once, held together: small, for memory's sake.
+_FIRST = 250
 _BATCH = 2000
 
 
@@ -103,11 +128,14 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -
             by_kind[component.kind.name].append(component)
     pack_ids: dict[str, int] = {}
     for kind in KINDS:
-        declared = plan.declared[kind.name] = {c.ref: c for c in by_kind[kind.name]}
+        plan.declared[kind.name] = {c.ref: c for c in by_kind[kind.name]}
+    current = read_current(conn, plan.declared, pack_refs)
+    for kind, rows in zip(KINDS, current, strict=True):
+        declared = plan.declared[kind.name]
         absent = plan.absent[kind.name] = {}
         existing: dict[str, Change] = {}
         gone: list[Change] = []
-        for row in read_current(conn, kind, list(declared), pack_refs):
+        for row in rows:
             if kind is PACK:  # the rows the other kinds' pack column points at
                 pack_ids[row["ref"]] = row["id"]
             stated = declared.get(row["ref"])

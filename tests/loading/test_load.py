@@ -279,6 +279,7 @@ def test_current_rows_compared_batch_by_batch(
 ) -> None:
     """Rows read back a few at a time plan exactly as when read at once: one update,
     the absent rows, and everything else unchanged."""
+    monkeypatch.setattr(plan, "_FIRST", 1)
     monkeypatch.setattr(plan, "_BATCH", 2)
     demo = demo_pack(tmp_path)
     first = load_packs([CORE_PACK_DIR, demo], database_url=database_url)
