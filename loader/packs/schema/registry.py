@@ -78,11 +78,10 @@ class SchemaSet:
     def _compile_quick(self, name: str) -> Callable[[Any], bool] | None:
         if not self.fast or ACCELERATOR is None or name not in self.schemas:
             return None
-        resources = [(s["$id"], s) for s in self.schemas.values()]
         try:
             validator = ACCELERATOR.Draft202012Validator(
                 self.schemas[name],
-                registry=ACCELERATOR.Registry(resources),
+                registry=self._quick_registry,
                 validate_formats=True,
                 offline=True,
             )
@@ -96,6 +95,12 @@ class SchemaSet:
                 return False
 
         return quick
+
+    @cached_property
+    def _quick_registry(self) -> Any:
+        """Every schema by ``$id``, for jsonschema-rs; built once, not per kind."""
+        assert ACCELERATOR is not None
+        return ACCELERATOR.Registry([(s["$id"], s) for s in self.schemas.values()])
 
     def validator(self, kind: Kind) -> Validator | str:
         """The compiled validator of ``kind``, or why there is none."""
