@@ -20,8 +20,8 @@ a wheel's modules when it installs them): ``PYTHONDONTWRITEBYTECODE`` is dropped
 counted, fills for the loader and its floors alike without writing into the tree.
 
 Each round also runs a warm and a cold load in one process that times its own stages
-(``SPLIT``): typer's import, the loader's imports, typer reading the command, the
-command, and the floor's connect for comparison.
+(``SPLIT``): the loader's imports, the command, and the floor's connect for
+comparison.
 
 Goals are medians over the rounds of each round's ratio, printed as PASS/FAIL;
 missing one does not fail the process.
@@ -90,29 +90,26 @@ import json, os, sys, time
 import gc, psycopg
 gc.disable()  # as the load-pack script imports
 t = [time.perf_counter()]
-import typer, typer.main
+import loader.api, loader.cli.loading, loader.cli.plain, loader.database.load
+import loader.report.reporters
 t.append(time.perf_counter())
-import loader.api, loader.cli.load_cmds, loader.database.load, loader.report.reporters
-t.append(time.perf_counter())
-names = ["import typer", "import the loader"]
+names = ["import the loader"]
 if sys.argv[2] == "cold":
     import loader.database.apply, loader.database.lock, loader.database.plan
     import loader.packs.pipeline
     t.append(time.perf_counter())
     names.append("import the checks and the writers")
-typer.main.get_command(loader.cli.load_cmds.load_pack_app)
-t.append(time.perf_counter())
 sys.argv = ["load-pack", sys.argv[1]]
 try:
     loader.cli.load_pack_main()
 except SystemExit as done:
     assert not done.code, done.code
 t.append(time.perf_counter())
+assert "typer" not in sys.modules  # a plain command line (loader/cli/plain.py)
 with psycopg.connect(os.environ["BENCH_URL"]) as conn:
     conn.execute("SELECT 1").fetchone()
 t.append(time.perf_counter())
-names += ["typer: build the command", "the command (builds it again)",
-          "connect floor's connect + SELECT 1"]
+names += ["the command", "connect floor's connect + SELECT 1"]
 print(json.dumps(dict(zip(names, (b - a for a, b in zip(t, t[1:]))))), file=sys.stderr)
 """
 

@@ -1,4 +1,7 @@
-"""What every command does at the boundary: messages to stderr, errors to exit codes."""
+"""What every command does at the boundary: messages to stderr, errors to exit codes.
+
+Nothing here imports typer: ``load-pack`` runs these without it (loader/cli/plain.py).
+"""
 
 import json
 import os
@@ -6,19 +9,30 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from types import FrameType
 
-import typer
-
-from loader.cli.options import OutputFormat
 from loader.errors import ExitCode, LoaderError, SettingsError, redact
 from loader.report.report import Failure
 
 
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+def echo(message: str, err: bool = False) -> None:
+    """One line on stdout (or stderr), flushed, as typer's echo writes it."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
+
+
 def say(message: str) -> None:
     """Progress for people, on stderr, so stdout stays machine-readable."""
-    typer.echo(message, err=True)
+    echo(message, err=True)
 
 
 class TerminalProgress:
@@ -50,8 +64,6 @@ def guarded(command: str, output: OutputFormat = OutputFormat.TEXT) -> Iterator[
     ``ok: false`` and the ``error``; ``--output github`` an ``::error`` annotation."""
     try:
         yield
-    except typer.Exit:
-        raise
     except LoaderError as exc:
         _fail(command, output, Failure(exc.code, str(exc), exc.hint), exc.exit_code)
     except KeyboardInterrupt:
@@ -75,14 +87,14 @@ def _fail(command: str, output: OutputFormat, failure: Failure, code: ExitCode) 
     from loader.report.github import github_failure
 
     failure = Failure(failure.code, redact(failure.message), redact(failure.hint or "") or None)
-    typer.echo(f"error: {failure.message}", err=True)
+    echo(f"error: {failure.message}", err=True)
     if failure.hint:
-        typer.echo(f"hint: {failure.hint}", err=True)
+        echo(f"hint: {failure.hint}", err=True)
     if output is OutputFormat.JSON:
-        typer.echo(json.dumps(failure_json(command, failure), indent=2))
+        echo(json.dumps(failure_json(command, failure), indent=2))
     elif output is OutputFormat.GITHUB:
-        typer.echo(github_failure(failure))
-    raise typer.Exit(code) from None
+        echo(github_failure(failure))
+    raise SystemExit(int(code)) from None
 
 
 def interrupt_on_sigterm() -> None:
@@ -97,7 +109,7 @@ def interrupt_on_sigterm() -> None:
 
 def exit_with(code: ExitCode) -> None:
     sys.stdout.flush()
-    raise typer.Exit(int(code))
+    raise SystemExit(int(code))
 
 
 def require_paths(paths: Iterable[Path]) -> None:

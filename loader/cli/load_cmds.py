@@ -1,23 +1,17 @@
-"""``load-pack`` / ``attune-loader load``, ``plan`` and ``seed``."""
+"""``load-pack`` / ``attune-loader load``, ``plan`` and ``seed``: their options and help;
+what they do is in :mod:`loader.cli.loading`."""
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from loader import CORE_PACK_DIR
-from loader.cli.common import TerminalProgress, exit_with, guarded, require_paths, say
-from loader.cli.options import DatabaseUrl, Output, OutputFormat, Paths, Strict, Verbose
-from loader.cli.render import print_report
+from loader.cli import loading
+from loader.cli.common import OutputFormat
+from loader.cli.options import DatabaseUrl, Output, Paths, Strict, Verbose
 from loader.cli.root import app
-from loader.errors import ExitCode
-from loader.report import AbsentPolicy, Report
-
-if TYPE_CHECKING:
-    from loader import api
+from loader.report import AbsentPolicy
 
 Absent = Annotated[
     AbsentPolicy,
@@ -50,30 +44,6 @@ LockTimeout = Annotated[
 ]
 
 
-@contextmanager
-def _progress(output: OutputFormat, verbose: int) -> "Iterator[api.Progress]":
-    """Progress on stderr for people: a redrawn bar at a terminal, plain lines with -v,
-    nothing for programs."""
-    if output is not OutputFormat.TEXT:
-        yield lambda _: None
-    elif sys.stderr.isatty():
-        bar = TerminalProgress()
-        try:
-            yield bar
-        finally:
-            bar.close()
-    else:
-        yield say if verbose else (lambda _: None)
-
-
-def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
-    print_report(report, output, verbose)
-    if not report.ok:
-        exit_with(report.exit_code)
-    if detailed and not report.applied and report.pending:
-        exit_with(ExitCode.CHANGES_PENDING)
-
-
 @app.command("load")
 def load(
     paths: Paths,
@@ -100,17 +70,10 @@ def load(
 
       load-pack ./my-pack.tar.gz --output json --database-url postgresql://db/attune
     """
-    from loader import api  # here, not at start-up: see loader/__init__.py
-
-    with guarded("load", output):
-        require_paths(paths)
-        with _progress(output, verbose) as progress:
-            report = api.load_packs(
-                paths, database_url=database_url, dry_run=dry_run, absent=absent,
-                lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
-                progress=progress, pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, verbose, detailed_exitcode)
+    loading.load(
+        paths, database_url, dry_run, absent, detailed_exitcode, lock_timeout, no_cache,
+        strict, output, verbose,
+    )  # fmt: skip
 
 
 @app.command("plan")
@@ -134,16 +97,7 @@ def plan(
 
       attune-loader plan ./my-pack --detailed-exitcode || echo "changes pending"
     """
-    from loader import api  # here, not at start-up: see loader/__init__.py
-
-    with guarded("plan", output):
-        require_paths(paths)
-        with _progress(output, verbose) as progress:
-            report = api.plan_packs(
-                paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-                strict=strict, progress=progress, pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, max(verbose, 1), detailed_exitcode)
+    loading.plan(paths, database_url, absent, detailed_exitcode, no_cache, strict, output, verbose)
 
 
 @app.command("seed")
@@ -177,17 +131,8 @@ def seed(
 
       attune-loader seed --packs packs/core ./my-pack ./other-pack
     """
-    from loader import api  # here, not at start-up: see loader/__init__.py
-
     chosen = [*(packs or []), *(more_packs or [])] or [CORE_PACK_DIR]
-    with guarded("seed", output):
-        require_paths(chosen)
-        with _progress(output, verbose) as progress:
-            report = api.seed(
-                chosen, database_url=database_url, strict=strict, progress=progress,
-                pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, verbose, False)
+    loading.seed(chosen, database_url, strict, output, verbose)
 
 
 load_pack_app = typer.Typer(

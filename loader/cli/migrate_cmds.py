@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from loader import MIGRATIONS_DIR
-from loader.cli.common import exit_with, guarded, say
-from loader.cli.options import DatabaseUrl, Output, OutputFormat
+from loader.cli.common import OutputFormat, exit_with, guarded, say
+from loader.cli.options import DatabaseUrl, Output
 from loader.cli.root import app
 from loader.errors import ExitCode
 

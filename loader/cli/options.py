@@ -1,17 +1,11 @@
 """Options shared by several commands, declared once."""
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
-
+from loader.cli.common import OutputFormat
 
 DatabaseUrl = Annotated[
     str | None,

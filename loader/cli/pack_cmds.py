@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from loader.cli.common import exit_with, guarded, require_paths
-from loader.cli.options import Output, OutputFormat, Paths, Strict, Verbose
+from loader.cli.common import OutputFormat, exit_with, guarded, require_paths
+from loader.cli.options import Output, Paths, Strict, Verbose
 from loader.cli.render import print_report
 from loader.cli.root import app
 from loader.errors import ExitCode

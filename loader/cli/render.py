@@ -3,7 +3,7 @@
 import os
 import sys
 
-from loader.cli.options import OutputFormat
+from loader.cli.common import OutputFormat
 from loader.report import Report
 
 
