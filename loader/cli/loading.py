@@ -3,7 +3,7 @@ commands (loader/cli/load_cmds.py) and ``load-pack``'s plain command lines
 (loader/cli/plain.py) both call these. Nothing here imports typer."""
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,12 +40,26 @@ def _progress(output: OutputFormat, verbose: int) -> "Iterator[api.Progress]":
         yield say if verbose else (lambda _: None)
 
 
-def _finish(report: Report, output: OutputFormat, verbose: int, detailed: bool) -> None:
-    print_report(report, output, verbose)
-    if not report.ok:
-        exit_with(report.exit_code)
-    if detailed and not report.applied and report.pending:
-        exit_with(ExitCode.CHANGES_PENDING)
+def _run(
+    command: str,
+    paths: list[Path],
+    output: OutputFormat,
+    verbose: int,
+    detailed: bool,
+    call: "Callable[[api.Progress], Report]",
+) -> None:
+    """Check the paths, make the report with ``call`` (given the progress to show),
+    print it and exit as it says: whatever stops the command is one clear error."""
+    with guarded(command, output):
+        require_paths(paths)
+        with _progress(output, verbose) as progress:
+            report = call(progress)
+        # A plan lists each changed field (-v) even when not asked to.
+        print_report(report, output, max(verbose, 1) if command == "plan" else verbose)
+        if not report.ok:
+            exit_with(report.exit_code)
+        if detailed and not report.applied and report.pending:
+            exit_with(ExitCode.CHANGES_PENDING)
 
 
 def load(
@@ -62,15 +76,11 @@ def load(
 ) -> None:
     from loader import api  # here, not at start-up: see loader/__init__.py
 
-    with guarded("load", output):
-        require_paths(paths)
-        with _progress(output, verbose) as progress:
-            report = api.load_packs(
-                paths, database_url=database_url, dry_run=dry_run, absent=absent,
-                lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict,
-                progress=progress, pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, verbose, detailed_exitcode)
+    _run("load", paths, output, verbose, detailed_exitcode, lambda progress: api.load_packs(
+        paths, database_url=database_url, dry_run=dry_run, absent=absent,
+        lock_timeout_s=lock_timeout, use_cache=not no_cache, strict=strict, progress=progress,
+        pause_gc=True,
+    ))  # fmt: skip
 
 
 def plan(
@@ -85,14 +95,10 @@ def plan(
 ) -> None:
     from loader import api  # here, not at start-up: see loader/__init__.py
 
-    with guarded("plan", output):
-        require_paths(paths)
-        with _progress(output, verbose) as progress:
-            report = api.plan_packs(
-                paths, database_url=database_url, absent=absent, use_cache=not no_cache,
-                strict=strict, progress=progress, pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, max(verbose, 1), detailed_exitcode)
+    _run("plan", paths, output, verbose, detailed_exitcode, lambda progress: api.plan_packs(
+        paths, database_url=database_url, absent=absent, use_cache=not no_cache,
+        strict=strict, progress=progress, pause_gc=True,
+    ))  # fmt: skip
 
 
 def seed(
@@ -100,11 +106,6 @@ def seed(
 ) -> None:
     from loader import api  # here, not at start-up: see loader/__init__.py
 
-    with guarded("seed", output):
-        require_paths(packs)
-        with _progress(output, verbose) as progress:
-            report = api.seed(
-                packs, database_url=database_url, strict=strict, progress=progress,
-                pause_gc=True,
-            )  # fmt: skip
-        _finish(report, output, verbose, False)
+    _run("seed", packs, output, verbose, False, lambda progress: api.seed(
+        packs, database_url=database_url, strict=strict, progress=progress, pause_gc=True
+    ))  # fmt: skip
