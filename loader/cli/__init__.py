@@ -11,9 +11,9 @@ them from strings took twice as long, 10 ms of a 0.25 s no-op load
 The two console scripts import only what they run: ``load-pack`` builds its one
 command, not the group's fifteen, and imports no other command module (5 ms of a
 0.25 s no-op load, docs/performance.md); on a plain command line it imports no typer
-at all. Both keep Python's cycle collector off while
-they import: start-up makes some 27,000 objects the collector tracks, none of them
-garbage, and it ran 90 times over them (see ``api.cyclic_gc_paused``).
+at all. Both keep Python's cycle collector off while they import: start-up makes some
+27,000 objects the collector tracks, none of them garbage, and it ran 90 times over
+them (see ``api.cyclic_gc_paused``).
 """
 
 import gc

@@ -1,6 +1,6 @@
-"""What ``load``, ``plan`` and ``seed`` do once their options are parsed: typer's
-commands (loader/cli/load_cmds.py) and ``load-pack``'s plain command lines
-(loader/cli/plain.py) both call these. Nothing here imports typer."""
+"""What ``load``, ``plan`` and ``seed`` do once their options are parsed. Typer's
+commands (loader/cli/load_cmds.py) call these, and so does ``load-pack`` for a plain
+command line (loader/cli/plain.py), which is why nothing here imports typer."""
 
 import sys
 from collections.abc import Callable, Iterator

@@ -1,7 +1,7 @@
 """``load-pack``'s plain command lines, read without typer.
 
-Importing typer and click takes 15-20 ms, 40% of what a no-op ``load-pack packs/core``
-may cost over the connect floor (docs/performance.md, start-up). So ``load-pack`` first
+Importing typer and click takes 15-20 ms, more than half of what a no-op ``load-pack
+packs/core`` may cost over the connect floor (docs/performance.md). So ``load-pack`` first
 tries this reader: paths and the load options written out in full (``--dry-run``,
 ``--output json``, ``--lock-timeout=5``, ``-v``), nothing else. Anything it does not
 know (``--help``, a short option with its value attached, ``--``, a bad value, a
@@ -10,20 +10,29 @@ errors and help included. Typer stays the authority: a test compares both readin
 over generated command lines (tests/test_cli_plain.py).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from loader.cli.common import OutputFormat
 from loader.report import AbsentPolicy
 
-# Option -> (parameter of loading.load, how its value is read). Flags take none.
-_VALUED: dict[str, tuple[str, Any]] = {
+
+def _absent(value: str) -> AbsentPolicy:
+    return AbsentPolicy(value.lower())  # typer's choices ignore case
+
+
+def _output(value: str) -> OutputFormat:
+    return OutputFormat(value.lower())
+
+
+# Option -> (parameter of loading.load, how its value is read; ValueError: unreadable).
+_VALUED: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--database-url": ("database_url", str),
-    "--absent": ("absent", lambda v: AbsentPolicy(v.lower())),
+    "--absent": ("absent", _absent),
     "--lock-timeout": ("lock_timeout", float),
-    "--output": ("output", lambda v: OutputFormat(v.lower())),
-    "-o": ("output", lambda v: OutputFormat(v.lower())),
+    "--output": ("output", _output),
+    "-o": ("output", _output),
 }
 _FLAGS = {
     "--dry-run": "dry_run",

@@ -4,11 +4,12 @@ Writes are set-based: the rows of one kind are ``COPY``'d, one JSON object per r
 into a temporary staging table (:func:`create_stage`), then one statement turns them
 into typed rows by ``jsonb_populate_record`` against the table's own row type and
 inserts (or updates) any number of components. References travel as refs under
-``<column>@ref`` keys and are turned into ids by joins. A few rows go instead as one
-JSON array parameter of the same statement (:data:`SENT_IN_LINE`): the staging table's
-three extra statements (create, copy, drop) cost more than they save below about 2,000
-rows (bench/bench_write.py), and for 60,000 actions the parameter took more than twice
-as long.
+``<column>@ref`` keys and are turned into ids by joins. Up to :data:`SENT_IN_LINE`
+rows go instead as one JSON array parameter of the same statement: the staging table's
+three extra statements (create, copy, drop) cost more than they save for a few hundred
+rows and made no difference at a few thousand (bench/bench_write.py), while the
+parameter is one text held whole on both sides and took more than twice as long for
+60,000 actions.
 """
 
 from __future__ import annotations
@@ -154,8 +155,9 @@ def _written(kind: Kind) -> list[tuple[str, sql.Composable]]:
 
 
 def insert(kind: Kind, staged: bool = True) -> sql.Composed:
-    """Insert the staged (or sent) components. ON CONFLICT DO NOTHING: the caller compares the row
-    count, so a row that appeared meanwhile is reported, not overwritten."""
+    """Insert the staged (or sent) components. ON CONFLICT DO NOTHING: the caller
+    compares the row count, so a row that appeared meanwhile is reported, not
+    overwritten."""
     written = [("ref", sql.SQL("d.ref")), *_written(kind)]
     return sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT (ref) DO NOTHING").format(
         _table(kind.sql_table),
