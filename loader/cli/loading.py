@@ -47,15 +47,16 @@ def _run(
     verbose: int,
     detailed: bool,
     call: "Callable[[api.Progress], Report]",
+    shown: int | None = None,
 ) -> None:
     """Check the paths, make the report with ``call`` (given the progress to show),
-    print it and exit as it says: whatever stops the command is one clear error."""
+    print it (at verbosity ``shown``, else ``verbose``) and exit as it says: whatever
+    stops the command is one clear error."""
     with guarded(command, output):
         require_paths(paths)
         with _progress(output, verbose) as progress:
             report = call(progress)
-        # A plan lists each changed field (-v) even when not asked to.
-        print_report(report, output, max(verbose, 1) if command == "plan" else verbose)
+        print_report(report, output, verbose if shown is None else shown)
         if not report.ok:
             exit_with(report.exit_code)
         if detailed and not report.applied and report.pending:
@@ -95,10 +96,11 @@ def plan(
 ) -> None:
     from loader import api  # here, not at start-up: see loader/__init__.py
 
+    # A plan lists each changed field (as -v does) even when not asked to.
     _run("plan", paths, output, verbose, detailed_exitcode, lambda progress: api.plan_packs(
         paths, database_url=database_url, absent=absent, use_cache=not no_cache,
         strict=strict, progress=progress, pause_gc=True,
-    ))  # fmt: skip
+    ), shown=max(verbose, 1))  # fmt: skip
 
 
 def seed(
