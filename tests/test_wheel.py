@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from loader import PROJECT_ROOT
+from loader.database import reload_cache
 from tests.helpers.checkout import copy_checkout
 
 pytestmark = pytest.mark.wheel
@@ -146,8 +148,18 @@ def test_the_installed_command_works_outside_the_checkout(
     assert seed.returncode == 0, seed.stderr
     assert json.loads(seed.stdout)["applied"] is True
 
-    # The reload cache digests the installed code and schemas: a reload is recognised.
+    # The reload cache digests the installed code and schemas: a reload is recognised,
+    # once the just-installed files are older than the window in which a write could
+    # go unseen (a file that new is never remembered).
+    _wait_until_older_than(Path(core), reload_cache._RACY_NS)
     reload = installed.run("load-pack", core, *url, "--output", "json")
     again = installed.run("load-pack", core, *url, "--output", "json")
     assert json.loads(reload.stdout)["summary"]["changes"] == 0, reload.stderr
     assert json.loads(again.stdout)["from_cache"] is True, again.stderr
+
+
+def _wait_until_older_than(root: Path, window_ns: int) -> None:
+    """Sleep until every file under ``root`` last changed more than ``window_ns`` ago
+    (a change time cannot be set back)."""
+    newest = max(p.stat().st_ctime_ns for p in root.rglob("*"))
+    time.sleep(max(0, newest + window_ns - time.time_ns()) / 1e9 + 0.05)
