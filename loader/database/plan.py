@@ -84,12 +84,13 @@ def read_current(
 ) -> list[Iterator[Row]]:
     """Per kind of :data:`KINDS`, the rows a load of ``packs`` declaring the refs
     ``declared[kind]`` may touch, a batch at a time, so that each is compared and let
-    go before the next. Every kind's cursor is declared, and its first batch fetched,
-    in one round trip: most loads need no other."""
+    go before the next. After the packs' ids, every kind's cursor is declared, and its
+    first batch fetched, in one round trip: most loads need no other."""
     names = [sql.Identifier(f"current_{kind.name}") for kind in KINDS]
+    owners = statements.owner_params(conn, packs)
     with conn.pipeline():
         for kind, name in zip(KINDS, names, strict=True):
-            refs = {"refs": list(declared[kind.name]), "packs": list(packs)}
+            refs = {"refs": list(declared[kind.name]), **owners}
             conn.execute(_DECLARE.format(name) + statements.select_current(kind), refs)
         firsts = [_fetch(conn, name, _FIRST) for name in names]
     return [_batches(conn, name, first) for name, first in zip(names, firsts, strict=True)]
@@ -141,7 +142,7 @@ def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -
             stated = declared.get(row["ref"])
             if stated is not None:
                 existing[row["ref"]] = _plan_one(stated, row, pack_ids, plan)
-            elif _owned_absent(kind, row, pack_refs):
+            elif _owned_absent(kind, row, by_ref, pack_ids):
                 # A pack without the kind's folder keeps those rows, whatever the policy.
                 managed = by_ref[row["pack_ref"]].manages(kind)
                 policy = absent_policy if managed else AbsentPolicy.RETAIN
@@ -242,10 +243,16 @@ def ownership_conflict(component: Component, row: Row) -> Diagnostic | None:
     return None
 
 
-def _owned_absent(kind: Kind, row: Row, pack_refs: Sequence[str]) -> bool:
+def _owned_absent(
+    kind: Kind, row: Row, loaded: Mapping[str, Pack], pack_ids: Mapping[str, int]
+) -> bool:
+    """Whether an undeclared row is a loaded pack's: its pack_ref names the pack and
+    its pack column, when set, does too (see ``statements._owned``)."""
     if not kind.has_pack_column:  # packs themselves, and kinds no pack owns
         return False
-    return row["pack_ref"] in pack_refs and not row.get("is_adhoc", False)
+    owner = row["pack_ref"]
+    named = row["pack"] is None or row["pack"] == pack_ids.get(owner)
+    return owner in loaded and named and not row.get("is_adhoc", False)
 
 
 def _plan_absent(kind: Kind, row: Row, policy: AbsentPolicy) -> Change:

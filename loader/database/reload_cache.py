@@ -378,9 +378,10 @@ def database_identity(conn: Conn) -> str:
 
 def pack_tokens(conn: Conn, packs: Sequence[str]) -> dict[str, str]:
     """Per pack, a digest of every row it owns (ids and row versions), kind by kind;
-    one statement for all packs and kinds."""
+    after the packs' ids, one statement for all packs and kinds."""
     parts: dict[str, list[str]] = {p: [] for p in packs}
-    rows = conn.execute(statements.owned_rows_digests(), {"packs": list(packs)}).fetchall()
+    owners = statements.owner_params(conn, packs)
+    rows = conn.execute(statements.owned_rows_digests(), owners).fetchall()
     order = {k.name: i for i, k in enumerate(KINDS)}
     for kind, owner, count, digest in sorted(rows, key=lambda r: (order[r[0]], r[1])):
         parts.setdefault(str(owner), []).append(f"{kind}:{count}:{digest}")

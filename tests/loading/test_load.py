@@ -293,3 +293,27 @@ def test_current_rows_compared_batch_by_batch(
     ]
     unchanged = [c for c in report.changes if c.action is Action.UNCHANGED]
     assert len(unchanged) == len(first.changes) - 2
+
+
+@pytest.mark.parametrize(
+    ("pack_column", "removed"),
+    [("(SELECT id FROM attune.pack WHERE ref = 'core')", False), ("NULL", True)],
+    ids=["pack-column-names-core", "no-pack-column"],
+)
+def test_a_row_is_owned_by_the_pack_both_its_columns_name(
+    tmp_path: Path, database_url: str, conn: Conn, pack_column: str, removed: bool
+) -> None:
+    """An undeclared row whose pack_ref names demo is demo's to remove unless its pack
+    column names another pack: the foreign key gives it to core, and neither load
+    removes it. With no pack column, pack_ref decides (rows of the old migrations)."""
+    demo = demo_pack(tmp_path)
+    load_packs([CORE_PACK_DIR, demo], database_url=database_url)
+    conn.execute(
+        "INSERT INTO attune.trigger (ref, pack, pack_ref, label) "
+        f"VALUES ('demo.stray', {pack_column}, 'demo', 'Stray')"
+    )
+    report = load_packs([CORE_PACK_DIR, demo], database_url=database_url, use_cache=False)
+    assert report.ok, report.diagnostics
+    expected = [("trigger", "demo.stray", Action.REMOVE)] if removed else []
+    assert [(c.kind, c.ref, c.action) for c in report.pending] == expected
+    assert ("demo.stray" in refs(conn, "trigger")) is not removed
