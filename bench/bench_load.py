@@ -788,6 +788,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--packs, --components and --repeat must be at least 1")
 
     scratch = Path(tempfile.mkdtemp(prefix="attune-bench-")) if args.no_cache else None
+    memory: Path | None = None
     try:
         _say(f"packs: {args.packs} x {args.components} components, {args.repeat} rounds")
         cache = scratch or args.cache_dir
@@ -795,6 +796,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra = cached_packs(cache, 1, EXTRA_COMPONENTS, args.seed, EXTRA_INDEX)[0]
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
+        # The loader runs remember their reloads here, not in the user's state
+        # directory (an entry per round's database, megabytes each at 100k).
+        memory = Path(tempfile.mkdtemp(prefix="attune-bench-reload-cache-"))
+        os.environ["ATTUNE_LOADER_CACHE_DIR"] = str(memory)
         with database_server(args.database_url) as server_url:
             results = run_benchmark(
                 server_url,
@@ -808,6 +813,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+        if memory:
+            shutil.rmtree(memory, ignore_errors=True)
     results.params.update(packs=args.packs, components=args.components, seed=args.seed)
 
     print(f"load average at the end: {Path('/proc/loadavg').read_text().strip()}")

@@ -17,6 +17,7 @@ from loader.database.refs import DatabaseRefs, pack_of
 from loader.database.reload_cache import PackMemory, ReloadCache
 from loader.database.target import conninfo_for
 from loader.report import AbsentPolicy, Diagnostic, Report, codes
+from loader.report.changes import KEPT
 
 if TYPE_CHECKING:
     from loader.packs.pipeline import CheckResult
@@ -113,10 +114,12 @@ def _run(
     if reused:
         by_pack, gone = reload_cache.declared_changes(plan)
         remembered = {m.ref: m.changes for m in reused}
-        groups = (remembered[r] if r in remembered else by_pack.get(r, []) for r in report.packs)
+        groups = (remembered[r] if r in remembered else by_pack.get(r, {}) for r in report.packs)
         report.changes = reload_cache.in_plan_order(groups, gone)
     report.record(plan.conflicts)
-    pending = bool(report.pending)  # a list as long as the load: asked once
+    # Only planned changes can write (the reused packs' are all unchanged): a reload of
+    # one pack among 100 need not look through 100,000.
+    pending = any(c.action not in KEPT for c in plan.changes)
     if not report.ok or (pending and options.dry_run):
         conn.rollback()
         return

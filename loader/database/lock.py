@@ -21,12 +21,15 @@ def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeou
     wanted = sorted(own | set(referenced))
     conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout_s * 1000)}ms",))
     try:
-        for ref in wanted:
-            function = "pg_advisory_xact_lock" if ref in own else "pg_advisory_xact_lock_shared"
-            conn.execute(
-                f"SELECT {function}(hashtextextended(%s, 0))",  # function name is ours
-                (_LOCK_NAMESPACE + ref,),
-            )
+        # One round trip: the server still takes them one by one, in this order, and
+        # stops at the first that times out (101 packs took 0.05 s one trip each).
+        with conn.pipeline():
+            for ref in wanted:
+                function = "pg_advisory_xact_lock" if ref in own else "pg_advisory_xact_lock_shared"
+                conn.execute(
+                    f"SELECT {function}(hashtextextended(%s, 0))",  # function name is ours
+                    (_LOCK_NAMESPACE + ref,),
+                )
     except errors.LockNotAvailable as exc:
         raise LockTimeout(
             f"another loader held a lock on pack(s) {', '.join(wanted)} for more than "

@@ -76,11 +76,12 @@ class PackMemory(NamedTuple):
     files: str  # digest of its files' metadata and of the loader's code
     ref: str
     token: str  # digest of its rows in the database
-    changes: list[Change]  # its components in plan order, all unchanged
+    changes: dict[str, list[Change]]  # its components by kind, in plan order, all unchanged
     remarks: list[Diagnostic]  # its warnings and notes, replayed as they were
     files_checked: int
     external: dict[str, list[str]]  # link targets outside the pack, per kind
     uses: list[str]  # the other packs whose components it references
+    line: str = ""  # its line of the entry as read: written back as it is when reused
 
 
 class _Root(NamedTuple):
@@ -187,7 +188,7 @@ class ReloadCache:
             root = by_real.get(os.path.realpath(pack.root))
             if root is None or root.racy or pack.ref in absent:
                 continue
-            changes = [_unchanged(c) for c in grouped.get(pack.ref, [])]
+            changes = _by_kind([_unchanged(c) for c in grouped.get(pack.ref, [])])
             memories.append(
                 PackMemory(root.real, root.files, pack.ref, tokens.get(pack.ref, ""), changes,
                            owners.get(root.real, []), sources[pack.ref],
@@ -197,45 +198,49 @@ class ReloadCache:
         return memories
 
     def remember(self, memories: Sequence[PackMemory]) -> None:
-        """Write the entry; a cache that cannot be written only costs the next run time."""
+        """Write the entry, a JSON line per pack: a reused pack's line is the one read
+        (serialising 100 packs' memories again took 0.1 s of reloading one of them). A
+        cache that cannot be written only costs the next run time."""
         directory = cache_dir()
         if directory is None:
             return
-        entry = {"packs": [_memory_json(m) for m in memories]}
+        lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
         target = _entry_path(directory, self.roots, self.database)
         try:
             directory.mkdir(parents=True, exist_ok=True)
             # One scratch name per thread too: the service runs loads in threads.
             scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            scratch.write_text(json.dumps(entry, separators=(",", ":")))
+            scratch.write_text("".join(f"{line}\n" for line in lines))
             scratch.replace(target)
         except OSError:
             return
 
 
-def in_plan_order(groups: Iterable[Sequence[Change]], gone: Sequence[Change] = ()) -> list[Change]:
-    """The changes of several packs, each group in plan order and the groups in the
-    order of the packs, as one plan of them all orders them: kind by kind, pack by
+def in_plan_order(
+    groups: Iterable[Mapping[str, Sequence[Change]]], gone: Sequence[Change] = ()
+) -> list[Change]:
+    """The changes of several packs, each group by kind in plan order and the groups in
+    the order of the packs, as one plan of them all orders them: kind by kind, pack by
     pack, then the rows the packs no longer declare (``gone``, in plan order)."""
-    by_kind = [_by_kind(changes) for changes in [*groups, gone]]
-    return [c for kind in KINDS for group in by_kind for c in group.get(kind.name, [])]
+    by_kind = [*groups, _by_kind(gone)]
+    return [c for kind in KINDS for group in by_kind for c in group.get(kind.name, ())]
 
 
-def _by_kind(changes: Sequence[Change]) -> dict[str, list[Change]]:
+def _by_kind(changes: Iterable[Change]) -> dict[str, list[Change]]:
     grouped: dict[str, list[Change]] = {}
     for change in changes:
         grouped.setdefault(change.kind, []).append(change)
     return grouped
 
 
-def declared_changes(plan: Plan) -> tuple[dict[str, list[Change]], list[Change]]:
-    """A plan's changes of declared components by pack, and the others (rows the packs
-    no longer declare)."""
-    by_pack: dict[str, list[Change]] = {}
+def declared_changes(plan: Plan) -> tuple[dict[str, dict[str, list[Change]]], list[Change]]:
+    """A plan's changes of declared components by pack and kind, and the others (rows
+    the packs no longer declare)."""
+    by_pack: dict[str, dict[str, list[Change]]] = {}
     gone: list[Change] = []
     for change in plan.changes:
         if change.ref in plan.declared.get(change.kind, {}):
-            by_pack.setdefault(change.pack, []).append(change)
+            by_pack.setdefault(change.pack, {}).setdefault(change.kind, []).append(change)
         else:
             gone.append(change)
     return by_pack, gone
@@ -243,15 +248,29 @@ def declared_changes(plan: Plan) -> tuple[dict[str, list[Change]], list[Change]]
 
 def external_of(packs: Sequence[Pack], reused: Sequence[PackMemory]) -> dict[str, set[str]]:
     """Per target kind, the refs the packs and the reused packs point at but do not
-    declare (what :func:`external_targets` gives for them all)."""
-    declared = {(c.kind.name, c.ref) for p in packs for c in p.all_components()}
-    declared |= {(c.kind, c.ref) for m in reused for c in m.changes}
+    declare (what :func:`external_targets` gives for them all). A reused pack's refs
+    are gathered only when a target names that pack (a ref starts with its pack's):
+    gathering all 100,000 of 100 packs took 0.05 s of every reload."""
+    checked = {(c.kind.name, c.ref) for p in packs for c in p.all_components()}
+    memories = {m.ref: m for m in reused}
+    remembered: dict[str, set[tuple[str, str]]] = {}  # by pack, once a target names it
+
+    def declared(kind: str, ref: str) -> bool:
+        if (kind, ref) in checked:
+            return True
+        memory = memories.get(pack_of(ref))
+        if memory is None:
+            return False
+        if memory.ref not in remembered:
+            remembered[memory.ref] = {(k, c.ref) for k, cs in memory.changes.items() for c in cs}
+        return (kind, ref) in remembered[memory.ref]
+
     wanted: dict[str, set[str]] = {}
     found: list[Mapping[str, Iterable[str]]] = [external_targets(packs)]
     found += [m.external for m in reused]
     for each in found:
         for kind, targets in each.items():
-            wanted.setdefault(kind, set()).update(r for r in targets if (kind, r) not in declared)
+            wanted.setdefault(kind, set()).update(r for r in targets if not declared(kind, r))
     return {kind: targets for kind, targets in wanted.items() if targets}
 
 
@@ -400,26 +419,28 @@ def _recall(roots: Sequence[_Root], database: str) -> dict[str, PackMemory]:
     if directory is None:
         return {}
     try:
-        entry = json.loads(_entry_path(directory, roots, database).read_text())
-        memories = [_memory(item) for item in entry["packs"]]
-    except (OSError, ValueError, KeyError, TypeError):  # unreadable or foreign: a miss
+        lines = _entry_path(directory, roots, database).read_text().splitlines()
+        memories = [_memory(json.loads(line), line) for line in lines]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or foreign
         return {}
     return {m.root: m for m in memories}
 
 
-def _memory(item: dict[str, Any]) -> PackMemory:
+def _memory(item: dict[str, Any], line: str) -> PackMemory:
     ref = str(item["ref"])
     return PackMemory(
         str(item["root"]),
         str(item["files"]),
         ref,
         str(item["token"]),
-        [Change(kind, r, ref, Action.UNCHANGED) for kind, refs in item["changes"] for r in refs],
+        {str(kind): [Change(kind, r, ref, Action.UNCHANGED) for r in refs]
+         for kind, refs in item["changes"]},
         [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in item["remarks"]],
         int(item["files_checked"]),
         {str(k): [str(r) for r in refs] for k, refs in item["external"].items()},
         [str(p) for p in item["uses"]],
-    )
+        line,
+    )  # fmt: skip
 
 
 def _memory_json(m: PackMemory) -> dict[str, Any]:
@@ -428,23 +449,12 @@ def _memory_json(m: PackMemory) -> dict[str, Any]:
         "files": m.files,
         "ref": m.ref,
         "token": m.token,
-        "changes": _runs(m.changes),
+        "changes": [[kind, [c.ref for c in changes]] for kind, changes in m.changes.items()],
         "remarks": [_remark_json(d) for d in m.remarks],
         "files_checked": m.files_checked,
         "external": m.external,
         "uses": m.uses,
     }
-
-
-def _runs(changes: Sequence[Change]) -> list[list[Any]]:
-    """The changes in order as ``[kind, [ref, ...]]`` runs: one small list per change
-    would add tens of megabytes at the end of a large load, its peak."""
-    runs: list[list[Any]] = []
-    for c in changes:
-        if not runs or runs[-1][0] != c.kind:
-            runs.append([c.kind, []])
-        runs[-1][1].append(c.ref)
-    return runs
 
 
 def _remark_json(d: Diagnostic) -> dict[str, Any]:

@@ -24,6 +24,9 @@ class Action(StrEnum):
     RETAIN = "retain"
 
 
+KEPT = frozenset({Action.UNCHANGED, Action.RETAIN})  # the actions that write nothing
+
+
 class FieldChange(NamedTuple):
     """One column of an update or a disabling: its stored value and the one the
     files want, as JSON values (a link as the target's ref)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from loader.errors import ExitCode
-from loader.report.changes import Action, Change
+from loader.report.changes import KEPT, Action, Change
 from loader.report.codes import CODES
 from loader.report.diagnostics import Diagnostic
 
@@ -86,7 +86,7 @@ class Report:
     @property
     def pending(self) -> list[Change]:
         """Changes that write something (everything but unchanged and retained)."""
-        return [c for c in self.changes if c.action not in (Action.UNCHANGED, Action.RETAIN)]
+        return [c for c in self.changes if c.action not in KEPT]
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Per kind, how many components took each action."""

@@ -3,6 +3,7 @@ packs that reference them, and reports exactly what checking every pack reports.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -94,19 +95,38 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def test_only_the_changed_pack_is_checked(
-    packs: dict[str, Path], database_url: str, parsed: list[Path]
+    packs: dict[str, Path],
+    database_url: str,
+    parsed: list[Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("ATTUNE_LOADER_CACHE_DIR", str(tmp_path / "reload-cache"))
     paths = list(packs.values())
     assert load_packs(paths, database_url=database_url).applied
     action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
     _edit(action, "\ndescription: ", "\ndescription: changed ")
     parsed.clear()
+    before = _entry_lines()
     report = load_packs(paths, database_url=database_url)
     assert set(parsed) == _files_of(packs["gen"])
+    # The unchanged packs' memories are written back as they were read.
+    after = _entry_lines()
+    assert before.keys() == after.keys() == {"core", "demo", "fan", "bench_p0000"}
+    assert {ref for ref in before if before[ref] != after[ref]} == {"bench_p0000"}
     assert report.applied and [c.fields for c in report.pending] == [("description",)]
     assert report.files_checked == load_packs(paths, database_url=database_url).files_checked
     _edit(action, "\ndescription: changed ", "\ndescription: again ")
     assert _same_as_a_full_check(paths, database_url, parsed)[1] == _files_of(packs["gen"])
+
+
+def _entry_lines() -> dict[str, str]:
+    """The lines of the only entry of this test's cache directory, one per pack, by
+    its ref."""
+    directory = reload_cache.cache_dir()
+    assert directory is not None
+    [entry] = directory.glob("*.json")
+    return {json.loads(line)["ref"]: line for line in entry.read_text().splitlines()}
 
 
 def test_a_pack_that_references_the_changed_one_is_checked_with_it(

@@ -95,13 +95,18 @@ def test_freshly_written_files_are_not_remembered(tmp_path: Path, database_url: 
     assert not load_packs([fresh], database_url=database_url).from_cache
 
 
-def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str) -> None:
+@pytest.mark.parametrize(
+    "damaged",
+    ['{"files": 1}', '{"packs": []}', "[1]", '"core"', "{not json", '{"ref": "core"}\n\u0000'],
+    ids=["foreign", "older-format", "list", "string", "not-json", "truncated"],
+)
+def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str, damaged: str) -> None:
     """An entry that is not what the loader wrote is ignored, then rewritten."""
     load_packs([core], database_url=database_url)
     directory = reload_cache.cache_dir()
     assert directory is not None
     for entry in directory.glob("*.json"):
-        entry.write_text('{"files": 1}')
+        entry.write_text(damaged)
     assert not load_packs([core], database_url=database_url).from_cache
     assert load_packs([core], database_url=database_url).from_cache
 
