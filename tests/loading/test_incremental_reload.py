@@ -174,11 +174,11 @@ def test_an_error_is_worded_by_a_full_check(packs: dict[str, Path], database_url
     assert "did you mean 'demo.bye'" in report.errors[0].message
 
 
-def test_a_warm_no_op_asks_the_database_six_times(
+def test_a_warm_no_op_asks_the_database_seven_times(
     packs: dict[str, Path], database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Migration check (2), database identity (2), the packs' ids and one token for
-    every pack."""
+    """Migration check (2), database identity (2), and for the packs' tokens: serial
+    plans, the packs' ids (one round trip) and one statement for every pack."""
     paths = list(packs.values())
     assert load_packs(paths, database_url=database_url).applied
     sent: list[object] = []
@@ -190,4 +190,4 @@ def test_a_warm_no_op_asks_the_database_six_times(
 
     monkeypatch.setattr(psycopg.Cursor, "execute", spy)
     assert load_packs(paths, database_url=database_url).from_cache
-    assert len(sent) == 6
+    assert len(sent) == 7
