@@ -34,6 +34,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -54,6 +55,9 @@ if TYPE_CHECKING:
 # Files changed this recently may change again within the clock's resolution
 # without their mtime moving: such a pack is never remembered.
 _RACY_NS = 2_000_000_000
+# Entries kept in the cache directory, the last used (one per database and set of
+# pack directories: a few kilobytes for packs/core, 5 MB for 100,000 components).
+_KEPT_ENTRIES = 32
 
 # Diagnostics whose words depend on every pack of the load (names suggested from
 # all declared refs, duplicates across packs, rule parameters against another
@@ -212,8 +216,28 @@ class ReloadCache:
             scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             scratch.write_text("".join(f"{line}\n" for line in lines))
             scratch.replace(target)
+            _prune(directory)
         except OSError:
             return
+
+
+def _prune(directory: Path) -> None:
+    """Keep the :data:`_KEPT_ENTRIES` entries last used (an entry is touched when read), and no
+    scratch file older than an hour (a load killed while writing): CI that seeds a
+    new database every run would otherwise add an entry every run, for ever."""
+    entries: list[tuple[float, Path]] = []
+    stale = time.time() - 3600
+    for item in os.scandir(directory):
+        try:
+            used = item.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if item.name.endswith(".json"):
+            entries.append((used, Path(item.path)))
+        elif item.name.endswith(".tmp") and used < stale:
+            Path(item.path).unlink(missing_ok=True)
+    for _, path in sorted(entries, reverse=True)[_KEPT_ENTRIES:]:
+        path.unlink(missing_ok=True)
 
 
 def in_plan_order(
@@ -422,11 +446,14 @@ def _recall(roots: Sequence[_Root], database: str) -> dict[str, PackMemory]:
     directory = cache_dir()
     if directory is None:
         return {}
+    entry = _entry_path(directory, roots, database)
     try:
-        lines = _entry_path(directory, roots, database).read_text().splitlines()
+        lines = entry.read_text().splitlines()
         memories = [_memory(json.loads(line), line) for line in lines]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or foreign
         return {}
+    with suppress(OSError):  # used, so pruned last; a read-only cache is still read
+        os.utime(entry)
     return {m.root: m for m in memories}
 
 

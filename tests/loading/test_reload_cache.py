@@ -259,3 +259,33 @@ def test_the_code_digest_follows_the_loaders_files(
     assert edited != first
     (package / "extra.py").write_text("")
     assert digest() not in (first, edited)
+
+
+def test_the_cache_keeps_the_entries_last_used(
+    core: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the kept number, the entries least recently read or written go, and so do
+    scratch files older than an hour; the entry a load just used stays."""
+    directory = tmp_path / "reload-cache"
+    monkeypatch.setenv("ATTUNE_LOADER_CACHE_DIR", str(directory))
+    monkeypatch.setattr(reload_cache, "_KEPT_ENTRIES", 3)
+    load_packs([core], database_url=database_url)
+    [used] = directory.glob("*.json")
+    hour_ago = os.stat(used).st_mtime - 7200
+    others = [directory / f"other-{i}.json" for i in range(4)]
+    for age, path in enumerate(others):  # all older than ``used``, other-0 the newest
+        path.write_text("{}")
+        os.utime(path, (hour_ago - age, hour_ago - age))
+    os.utime(used, (hour_ago - 10, hour_ago - 10))  # the oldest now, until it is read
+    scratch = directory / "killed.1.2.tmp"
+    scratch.write_text("")
+    os.utime(scratch, (hour_ago, hour_ago))
+    fresh_scratch = directory / "writing.3.4.tmp"
+    fresh_scratch.write_text("")
+    assert load_packs([core], database_url=database_url).from_cache  # reads: touched
+    # Another directory is another entry: written, then the directory is pruned.
+    elsewhere = Path(shutil.copytree(core, tmp_path / "elsewhere"))
+    assert not load_packs([elsewhere], database_url=database_url).from_cache
+    written = {p.name for p in directory.glob("*.json")} - {used.name, *(p.name for p in others)}
+    left = sorted(p.name for p in directory.iterdir())
+    assert left == sorted([*written, used.name, "other-0.json", fresh_scratch.name])
