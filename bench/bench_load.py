@@ -536,13 +536,16 @@ def owned_scan_ms(conninfo: str, pack: Path) -> float:
     rows ``pack`` owns: the row tokens and each kind's current rows, with no declared
     refs. The part of a load that could grow with the database rather than with the
     pack: while ownership was tested on ``pack_ref``, which the target schema does not
-    index, these read every table whole."""
+    index, these read every table whole. Each is planned as the loader plans it: the
+    current rows as the server likes, the tokens serially (so they come last)."""
     ref = pack.name  # generated packs are named after their refs
-    statements_ = [statements.owned_rows_digests(), *map(statements.select_current, KINDS)]
+    statements_ = [*map(statements.select_current, KINDS), statements.owned_rows_digests()]
     total = 0.0
     with psycopg.connect(conninfo) as conn:
         owners = statements.owner_params(conn, [ref])
         for statement in statements_:
+            if statement is statements_[-1]:
+                conn.execute(statements.SERIAL_PLANS)
             plan = conn.execute(
                 sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + statement, {**owners, "refs": []}
             ).fetchone()

@@ -426,7 +426,7 @@ def pack_tokens(conn: Conn, packs: Sequence[str]) -> dict[str, str]:
     with conn.pipeline():
         # For this transaction: the workers of a parallel plan took 9 ms to start
         # against 1 ms for a pack's rows among 100,000, and gained nothing on all.
-        conn.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
+        conn.execute(statements.SERIAL_PLANS)
         owners = statements.owner_params(conn, packs)
     rows = conn.execute(statements.owned_rows_digests(), owners).fetchall()
     order = {k.name: i for i, k in enumerate(KINDS)}

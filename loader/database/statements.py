@@ -29,6 +29,8 @@ _STAGE = sql.Identifier("pg_temp", "attune_load_rows")
 # Up to this many rows of a kind are sent as a parameter instead of staged.
 SENT_IN_LINE = 1000
 _IN_LINE = sql.SQL("jsonb_array_elements(%(rows)s::jsonb) AS e(doc)")
+# No parallel plans for the rest of the transaction.
+SERIAL_PLANS = sql.SQL("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
 
 
 def _table(name: str) -> sql.Composed:
