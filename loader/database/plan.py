@@ -89,6 +89,7 @@ def read_current(
     names = [sql.Identifier(f"current_{kind.name}") for kind in KINDS]
     owners = statements.owner_params(conn, packs)
     with conn.pipeline():
+        conn.execute(_READ_TO_THE_END)
         for kind, name in zip(KINDS, names, strict=True):
             refs = {"refs": list(declared[kind.name]), **owners}
             conn.execute(_DECLARE.format(name) + statements.select_current(kind), refs)
@@ -112,6 +113,10 @@ def _batches(conn: Conn, name: sql.Identifier, first: Cursor[Row]) -> Iterator[R
 
 
 _DECLARE = sql.SQL("DECLARE {} NO SCROLL CURSOR FOR ")
+# Every cursor is read to its end: planned for all its rows, not for the first tenth
+# (such fast-start plans read whole tables: finding a new pack's 500 rows among
+# 100,000 components took 26 ms that way, 6 ms this way). For the transaction.
+_READ_TO_THE_END = sql.SQL("SELECT set_config('cursor_tuple_fraction', '1', true)")
 _FETCH = sql.SQL("FETCH {} FROM {}")
 # Rows of every kind fetched at once, held together: small, for memory's sake.
 _FIRST = 250
