@@ -106,7 +106,8 @@ def owned_rows_digests() -> sql.Composed:
     the ids and row versions of their rows (for kinds no pack owns: the packs' own
     rows), every kind in one statement, so the reload cache asks once. The digest is
     a sum of each row's 64-bit hash, which needs no sort nor one long text: the
-    ordered md5 of every id and xmin took twice as long (100,000 rows: 124 ms)."""
+    ordered md5 of every id and xmin took 120 ms over 100,000 rows against 90 ms, and
+    1.7 times as long on their largest table."""
     parts = []
     for kind in KINDS:
         owner = sql.Identifier("pack_ref" if kind.has_pack_column else "ref")
