@@ -537,7 +537,8 @@ def owned_scan_ms(conninfo: str, pack: Path) -> float:
     refs. The part of a load that could grow with the database rather than with the
     pack: while ownership was tested on ``pack_ref``, which the target schema does not
     index, these read every table whole. Each is planned as the loader plans it: the
-    current rows as the server likes, the tokens serially (so they come last)."""
+    current rows for all their rows (the loader's cursors are, with
+    cursor_tuple_fraction 1), the tokens serially (so they come last)."""
     ref = pack.name  # generated packs are named after their refs
     statements_ = [*map(statements.select_current, KINDS), statements.owned_rows_digests()]
     total = 0.0
