@@ -19,11 +19,12 @@ def lock_packs(conn: Conn, own: Iterable[str], referenced: Iterable[str], timeou
     underneath). One global order, so two loaders never deadlock."""
     own = set(own)
     wanted = sorted(own | set(referenced))
-    conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout_s * 1000)}ms",))
     try:
         # One round trip: the server still takes them one by one, in this order, and
         # stops at the first that times out (101 packs took 0.05 s one trip each).
         with conn.pipeline():
+            timeout = f"{int(timeout_s * 1000)}ms"
+            conn.execute("SELECT set_config('lock_timeout', %s, true)", (timeout,))
             for ref in wanted:
                 function = "pg_advisory_xact_lock" if ref in own else "pg_advisory_xact_lock_shared"
                 conn.execute(
