@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from loader import PROJECT_ROOT
-from loader.database import reload_cache
+from loader.packs import metadata
 from tests.helpers.checkout import copy_checkout
 
 pytestmark = pytest.mark.wheel
@@ -151,7 +151,7 @@ def test_the_installed_command_works_outside_the_checkout(
     # The reload cache digests the installed code and schemas: a reload is recognised,
     # once the just-installed files are older than the window in which a write could
     # go unseen (a file that new is never remembered).
-    _wait_until_older_than(Path(core), reload_cache._RACY_NS)
+    _wait_until_older_than(Path(core), metadata.RACY_NS)
     reload = installed.run("load-pack", core, *url, "--output", "json")
     again = installed.run("load-pack", core, *url, "--output", "json")
     assert json.loads(reload.stdout)["summary"]["changes"] == 0, reload.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -109,11 +110,21 @@ def _run(
     if not report.ok:
         return
     progress("planning")
-    plan = build_plan(conn, packs, options.absent)
+    # A pack checked from its snapshot whose rows are as its memory has them: only the
+    # components of its changed files can differ from their rows.
+    partly = {
+        p.ref: p.rechecked
+        for p in packs
+        if p.rechecked is not None and cache is not None and p.ref in cache.rows_kept
+    }
+    plan = build_plan(conn, packs, options.absent, partly)
     report.changes = plan.changes
-    if reused:
+    if reused or partly:
+        assert cache is not None  # both come from it
         by_pack, gone = reload_cache.declared_changes(plan)
         remembered = {m.ref: m.changes for m in reused}
+        for ref in partly:
+            remembered[ref] = reload_cache.patched(cache.remembered[ref], by_pack.get(ref, {}))
         groups = (remembered[r] if r in remembered else by_pack.get(r, {}) for r in report.packs)
         report.changes = reload_cache.in_plan_order(groups, gone)
     report.record(plan.conflicts)
@@ -144,13 +155,16 @@ def _check(
         progress(f"validating {_bar(done, total)} {done}/{total} packs")
 
     reused = cache.reusable() if cache is not None else []
+    check = partial(check_packs, external=refs, on_pack=on_pack)
+    if cache is not None:
+        check = partial(check, prior=cache.snapshots(), keep=cache.keep)
     # A reference of a reused pack that no longer resolves is for the full check to word.
     if cache is not None and reused and not _vanished(refs, reload_cache.external_of([], reused)):
         subset = cache.to_check(reused)
-        checked = check_packs(subset, external=refs, on_pack=on_pack)
+        checked = check(subset)
         if cache.agrees(checked.packs, checked.diagnostics, len(subset), reused):
             return checked, reused
-    return check_packs(paths, external=refs, on_pack=on_pack), []
+    return check(paths), []
 
 
 def _replay(conn: Conn, cache: ReloadCache, report: Report) -> bool:

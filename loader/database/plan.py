@@ -123,19 +123,32 @@ _FIRST = 250
 _BATCH = 2000
 
 
-def build_plan(conn: Conn, packs: Sequence[Pack], absent_policy: AbsentPolicy) -> Plan:
-    """Plan every kind of every pack in load order; reads only."""
+def build_plan(
+    conn: Conn,
+    packs: Sequence[Pack],
+    absent_policy: AbsentPolicy,
+    only: Mapping[str, frozenset[tuple[str, str]]] | None = None,
+) -> Plan:
+    """Plan every kind of every pack in load order; reads only.
+
+    :param only: for some packs, the kinds and refs of the only components that may
+        differ from their rows (the others, and the pack's set of rows, are known to
+        be as the files have them): only those and the pack's own row are planned."""
     plan = Plan()
-    pack_refs = [p.ref for p in packs]
+    only = only or {}
     by_ref = {p.ref: p for p in packs}
     by_kind: dict[str, list[Component]] = {k.name: [] for k in KINDS}
     for pack in packs:
+        chosen = only.get(pack.ref)
         for component in pack.all_components():
-            by_kind[component.kind.name].append(component)
+            name = component.kind.name
+            if chosen is None or component.kind is PACK or (name, component.ref) in chosen:
+                by_kind[name].append(component)
     pack_ids: dict[str, int] = {}
     for kind in KINDS:
         plan.declared[kind.name] = {c.ref: c for c in by_kind[kind.name]}
-    current = read_current(conn, plan.declared, pack_refs)
+    # The rows a pack owns are read for all packs but those: theirs are all declared.
+    current = read_current(conn, plan.declared, [p.ref for p in packs if p.ref not in only])
     for kind, rows in zip(KINDS, current, strict=True):
         declared = plan.declared[kind.name]
         absent = plan.absent[kind.name] = {}

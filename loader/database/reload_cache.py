@@ -43,6 +43,7 @@ from loader.database import statements
 from loader.database.conn import Conn
 from loader.database.refs import external_targets, pack_of
 from loader.kinds import KINDS
+from loader.packs import metadata
 from loader.packs.workers import fork_map, workers_for
 from loader.report import Action, Change, Report, codes
 from loader.report.diagnostics import Diagnostic, Severity
@@ -52,12 +53,13 @@ if TYPE_CHECKING:
     from loader.database.plan import Plan
     from loader.packs.model import Pack
 
-# Files changed this recently may change again within the clock's resolution
-# without their mtime moving: such a pack is never remembered.
-_RACY_NS = 2_000_000_000
 # Entries kept in the cache directory, the last used (one per database and set of
 # pack directories: a few kilobytes for packs/core, 5 MB for 100,000 components).
 _KEPT_ENTRIES = 32
+# The pack snapshots kept (loader.packs.snapshot), the last used, in their own folder:
+# about 1.4 MB for a pack of 1,000 components, 40 kB for packs/core.
+_SNAPSHOTS = "packs"
+_KEPT_SNAPSHOTS = 256
 
 # Diagnostics whose words depend on every pack of the load (names suggested from
 # all declared refs, duplicates across packs, rule parameters against another
@@ -119,10 +121,13 @@ class ReloadCache:
         remembered = _recall(self.roots, self.database)
         tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
         files = {r.real: r.files for r in self.roots}
+        self.remembered = {m.ref: m for m in remembered.values()}
+        # The packs whose rows are as the last load left them (their files may differ).
+        self.rows_kept = {m.ref for m in remembered.values() if m.token == tokens.get(m.ref)}
         self.fresh = {
             real: m
             for real, m in remembered.items()
-            if m.files == files.get(real) and m.token == tokens.get(m.ref)
+            if m.files == files.get(real) and m.ref in self.rows_kept
         }
         self.changed = {m.ref for real, m in remembered.items() if real not in self.fresh}
 
@@ -153,6 +158,31 @@ class ReloadCache:
             return False
         refs = {p.ref for p in packs}
         return not any(m.ref in refs or refs.intersection(m.uses) for m in reused)
+
+    def snapshots(self) -> dict[str, Path]:
+        """The snapshots of the remembered packs (loader.packs.snapshot), by the real
+        path of their pack: each is the check its pack's memory was made from, kept
+        under a name made of that memory's files digest and the loader's code, so that
+        another release never reads it."""
+        directory = cache_dir()
+        if directory is None:
+            return {}
+        found = {}
+        for memory in self.remembered.values():
+            held = _snapshot_path(directory, memory.files)
+            with suppress(OSError):  # used, so pruned last
+                os.utime(held)
+                found[memory.root] = held
+        return found
+
+    def keep(self, real: str, text: str) -> None:
+        """Write a pack's snapshot under the name its next memory will look for; a pack
+        changed too recently is never remembered, so its snapshot is not written."""
+        directory = cache_dir()
+        root = next((r for r in self.roots if r.real == real), None)
+        if directory is None or root is None or root.racy:
+            return
+        _write(_snapshot_path(directory, root.files), text)
 
     def pack_refs(self, packs: Sequence[Pack], reused: Sequence[PackMemory]) -> list[str]:
         """The refs of the checked and the reused packs, in the order of the roots."""
@@ -209,20 +239,28 @@ class ReloadCache:
         if directory is None:
             return
         lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
-        target = _entry_path(directory, self.roots, self.database)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            # One scratch name per thread too: the service runs loads in threads.
-            scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            scratch.write_text("".join(f"{line}\n" for line in lines))
-            scratch.replace(target)
-            _prune(directory)
-        except OSError:
-            return
+        text = "".join(f"{line}\n" for line in lines)
+        if _write(_entry_path(directory, self.roots, self.database), text):
+            _prune(directory, ".json", _KEPT_ENTRIES)
+            _prune(directory / _SNAPSHOTS, ".snapshot", _KEPT_SNAPSHOTS)
 
 
-def _prune(directory: Path) -> None:
-    """Keep the :data:`_KEPT_ENTRIES` entries last used (an entry is touched when read), and no
+def _write(target: Path, text: str) -> bool:
+    """Replace ``target`` with ``text`` whole, or leave it; whether it was written."""
+    try:
+        # Private: a snapshot's rows are written as they are when its pack's refs change.
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # One scratch name per thread too: the service runs loads in threads.
+        scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        scratch.write_text(text, encoding="utf-8")
+        scratch.replace(target)
+    except OSError:
+        return False
+    return True
+
+
+def _prune(directory: Path, suffix: str, kept: int) -> None:
+    """Keep the ``kept`` files of ``suffix`` last used (one is touched when read), and no
     scratch file older than an hour (a load killed while writing): CI that seeds a
     new database every run would otherwise add an entry every run, for ever."""
     entries: list[tuple[float, Path]] = []
@@ -232,12 +270,14 @@ def _prune(directory: Path) -> None:
             used = item.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if item.name.endswith(".json"):
+        if item.name.endswith(suffix):
             entries.append((used, Path(item.path)))
         elif item.name.endswith(".tmp") and used < stale:
-            Path(item.path).unlink(missing_ok=True)
-    for _, path in sorted(entries, reverse=True)[_KEPT_ENTRIES:]:
-        path.unlink(missing_ok=True)
+            with suppress(OSError):
+                Path(item.path).unlink(missing_ok=True)
+    for _, path in sorted(entries, reverse=True)[kept:]:
+        with suppress(OSError):  # a read-only cache is still read
+            path.unlink(missing_ok=True)
 
 
 def in_plan_order(
@@ -248,6 +288,16 @@ def in_plan_order(
     pack, then the rows the packs no longer declare (``gone``, in plan order)."""
     by_kind = [*groups, _by_kind(gone)]
     return [c for kind in KINDS for group in by_kind for c in group.get(kind.name, ())]
+
+
+def patched(memory: PackMemory, planned: Mapping[str, Sequence[Change]]) -> dict[str, list[Change]]:
+    """A remembered pack's changes by kind, with those of the components planned again
+    (the same kinds and refs: see ``Pack.rechecked``) in their places."""
+    again = {(c.kind, c.ref): c for changes in planned.values() for c in changes}
+    return {
+        kind: [again.get((kind, c.ref), c) for c in changes]
+        for kind, changes in memory.changes.items()
+    }
 
 
 def _by_kind(changes: Iterable[Change]) -> dict[str, list[Change]]:
@@ -349,7 +399,7 @@ def _roots(paths: Sequence[Path]) -> list[_Root]:
         reals, fork_map(_root_digest, reals, workers_for([Path(r) for r in reals])), strict=True
     ):
         files = hashlib.sha256(f"{code}\0{real}\0{digest}".encode()).hexdigest()
-        roots.append(_Root(unique[real], real, files, now - newest < _RACY_NS))
+        roots.append(_Root(unique[real], real, files, now - newest < metadata.RACY_NS))
     return roots
 
 
@@ -357,35 +407,14 @@ def _root_digest(root: str) -> tuple[str, int]:
     """Digest of the metadata of the files under one root, and the newest change."""
     digest = hashlib.sha256()
     newest = 0
-    for path, info in _walk(Path(root)):
+    for path, info in metadata.walk(root):
         digest.update(_metadata(path, info))
         newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
     return digest.hexdigest(), newest
 
 
 def _metadata(path: str, info: os.stat_result) -> bytes:
-    """What a file's digest line holds: any write changes its change time."""
-    return (
-        f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n".encode()
-    )
-
-
-def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
-    pending = [root]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            else:
-                try:
-                    yield entry.path, entry.stat()
-                except OSError:
-                    yield entry.path, entry.stat(follow_symlinks=False)
+    return f"{path}\0{metadata.metadata_text(info)}\n".encode()
 
 
 @cache
@@ -396,7 +425,7 @@ def _code_digest() -> str:
     old entry."""
     digest = hashlib.sha256()
     for root, suffix in ((PACKAGE_DIR, ".py"), (SCHEMAS_DIR, ".json")):
-        for path, info in _walk(root):
+        for path, info in metadata.walk(str(root)):
             if path.endswith(suffix):
                 digest.update(_metadata(path, info))
     return digest.hexdigest()
@@ -433,6 +462,11 @@ def pack_tokens(conn: Conn, packs: Sequence[str]) -> dict[str, str]:
     for kind, owner, count, digest in sorted(rows, key=lambda r: (order[r[0]], r[1])):
         parts.setdefault(str(owner), []).append(f"{kind}:{count}:{digest}")
     return {p: hashlib.sha256("|".join(found).encode()).hexdigest() for p, found in parts.items()}
+
+
+def _snapshot_path(directory: Path, files: str) -> Path:
+    name = hashlib.sha256(f"{_code_digest()}\0{files}".encode()).hexdigest()
+    return directory / _SNAPSHOTS / f"{name}.snapshot"
 
 
 def _entry_path(directory: Path, roots: Sequence[_Root], database: str) -> Path:

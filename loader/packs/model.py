@@ -21,6 +21,8 @@ from loader.report.diagnostics import Severity
 DocPath = tuple[str | int, ...]
 Where = tuple[int, int]
 Positioner = Callable[[DocPath, bool], Where | None]
+# Parses a file (path, display) again: a ParsedFile, or a Diagnostic when it cannot.
+Reread = Callable[[Path, str], object]
 
 
 def _nowhere(path: DocPath, key: bool = False) -> Where | None:
@@ -42,7 +44,16 @@ class ParsedFile:
         self.display = display
         self._data: Any = data
         self._position: Positioner | None = position
-        self._reread: Callable[[Path, str], object] | None = None
+        self._reread: Reread | None = None
+
+    @classmethod
+    def forgotten(cls, path: str, display: str, reread: Reread) -> ParsedFile:
+        """A file as :meth:`forget` leaves it, without having read it first."""
+        parsed = cls.__new__(cls)  # no Path made: see path_text
+        parsed._path = display if path == display else path
+        parsed.display = display
+        parsed._data, parsed._position, parsed._reread = None, None, reread
+        return parsed
 
     @property
     def path(self) -> Path:
@@ -67,7 +78,7 @@ class ParsedFile:
         assert self._position is not None
         return self._position
 
-    def forget(self, reread: Callable[[Path, str], object]) -> None:
+    def forget(self, reread: Reread) -> None:
         """Drop the data and the text (and keep the path as plain text: a Path object
         weighs more than the rest of a checked component); ``reread(path, display)``
         parses the file again when either is next needed. It travels between
@@ -181,6 +192,9 @@ class Pack:
     # The kind folders the pack has (Kind.managing_folders): it manages only those kinds'
     # rows. None: every kind (a pack not read from a directory).
     folders: frozenset[str] | None = None
+    # Checked from a snapshot (loader.packs.snapshot): the kinds and refs of the
+    # components checked again, when they are the ones the snapshot had in their files.
+    rechecked: frozenset[tuple[str, str]] | None = None
 
     def all_components(self) -> list[Component]:
         return [self.manifest, *self.components]

@@ -14,16 +14,24 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
+from loader.packs import snapshot
 from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
+from loader.packs.metadata import file_metadata
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import companion_of, component_ref, normalise
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
 from loader.packs.schema.registry import SchemaSet, load_schemas
 from loader.packs.schema.validate import validate_file
-from loader.packs.semantics import ExternalRefs, cross_pack_problems, pack_problems, path_diagnostic
+from loader.packs.semantics import (
+    ExternalRefs,
+    component_problems,
+    cross_pack_problems,
+    local_link_params,
+    path_diagnostic,
+)
 from loader.packs.workers import fork_map, workers_for
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic, sort_diagnostics
@@ -47,6 +55,8 @@ def check_packs(
     limits: Limits = DEFAULT_LIMITS,
     schemas: SchemaSet | None = None,
     on_pack: Callable[[int, int], None] | None = None,
+    prior: Mapping[str, Path] | None = None,
+    keep: Callable[[str, str], None] | None = None,
 ) -> CheckResult:
     """Validate the packs at ``paths`` together (one may use another's runtimes).
 
@@ -56,6 +66,11 @@ def check_packs(
     :param schemas: the schemas to check against (default: the project's ``schemas/``).
     :param on_pack: called with (packs done, packs in all) after each pack, for a
         progress bar.
+    :param prior: the files holding snapshots of earlier checks
+        (:mod:`loader.packs.snapshot`) by the real path of their pack: such a pack has
+        only its changed files checked again. Each is read where its pack is checked.
+    :param keep: called with the real path of each pack checked without an error and
+        its snapshot, for a later check's ``prior``.
     """
     unique: list[Path] = []
     seen: set[str] = set()
@@ -65,13 +80,20 @@ def check_packs(
             seen.add(real)
             unique.append(Path(path))
     workers = 1 if schemas is not None else workers_for(unique)
-    run = _Run(schemas or load_schemas(), limits)
-    parts: Iterable[_Run] = (run.checked(path) for path in unique)
+    making = keep is not None
+    run = _Run(schemas or load_schemas(), limits, making)
+    before = prior or {}
+    items = [(path, before.get(os.path.realpath(path))) for path in unique]
+    parts: Iterable[_Run] = (run.checked(*item) for item in items)
     if workers > 1:  # each worker compiles the schemas once
-        parts = fork_map(partial(_check_alone, limits=limits), unique, workers)
+        parts = fork_map(partial(_check_alone, limits=limits, making=making), items, workers)
     for done, part in enumerate(parts, start=1):
         if part is not run:
             run.merge(part)
+        for real, text in part.snapshots:
+            if keep is not None:
+                keep(real, text)
+        part.snapshots.clear()  # written: a large load's would take 1 MB per pack
         if on_pack:
             on_pack(done, len(unique))
     result = run.result
@@ -82,14 +104,41 @@ def check_packs(
     return result
 
 
-def _check_alone(path: Path, limits: Limits) -> _Run:
+def _check_alone(item: tuple[Path, Path | None], limits: Limits, making: bool) -> _Run:
     """One pack on its own (in a worker process, when there are workers)."""
-    return _Run(_worker_schemas(), limits).checked(path)
+    return _Run(_worker_schemas(), limits, making).checked(*item)
 
 
 @cache
 def _worker_schemas() -> SchemaSet:
     return load_schemas()
+
+
+def _params_again(
+    before: snapshot.Snapshot, files: list[snapshot.FileRecord], positions: list[int], pack: Pack
+) -> list[Diagnostic]:
+    """The rule parameter diagnostics of a pack checked from a snapshot: those of the
+    rules in changed files or linked to a changed component found again, the others
+    as the snapshot has them (each rule's are in its own file)."""
+    records = [*(files[i] for i in positions), *(before.files[i] for i in positions)]
+    changed = set(_refs(*records))
+    files_changed = {c.source.display for r in records for c in r.components}
+    again: set[str] = set()  # the files of the rules checked again
+
+    def affected(rule: Component) -> bool:
+        hit = rule.source.display in files_changed or any(
+            (link.target, rule.links.get(link.column)) in changed for link in rule.kind.param_links
+        )
+        if hit:
+            again.add(rule.source.display)
+        return hit
+
+    found = local_link_params(pack.all_components(), affected)
+    return [*(d for d in before.params if d.file not in again), *found]
+
+
+def _refs(*records: snapshot.FileRecord) -> list[tuple[str, str]]:
+    return [(c.kind.name, c.ref) for r in records for c in r.components]
 
 
 @cache
@@ -110,9 +159,11 @@ class _Run:
 
     schemas: SchemaSet
     limits: Limits
+    making: bool = False  # whether packs checked without an error leave a snapshot
     result: CheckResult = field(default_factory=CheckResult)
     unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
     partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
+    snapshots: list[tuple[str, str]] = field(default_factory=list)  # (real root, snapshot)
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled schemas stay in the worker; only what it found travels back.
@@ -127,18 +178,21 @@ class _Run:
             self.unusable.setdefault(kind, set()).update(refs)
         self.partial += other.partial
 
-    def checked(self, path: Path) -> _Run:
-        """This run, with the pack at ``path`` checked."""
-        self.check_pack(path)
+    def checked(self, path: Path, prior: Path | None = None) -> _Run:
+        """This run, with the pack at ``path`` checked (from the snapshot in the file
+        ``prior`` when that can stand for it)."""
+        self.check_pack(path, prior)
         return self
 
-    def check_pack(self, path: Path) -> None:
+    def check_pack(self, path: Path, prior: Path | None = None) -> None:
         files = discover_pack(path, str(path))
         if isinstance(files, Diagnostic):
             self.result.diagnostics.append(files)
             return
         try:
-            _PackCheck(files, self).run()
+            check = _PackCheck(files, self)
+            if prior is None or not check.from_snapshot(prior):
+                check.run()
         except Exception as exc:  # a bug, not bad input: say where, and go on with the rest
             self.result.diagnostics.append(
                 Diagnostic(
@@ -152,6 +206,15 @@ class _Run:
             )
 
 
+class _Made(NamedTuple):
+    """What one file of a kind folder became in a check."""
+
+    kind: Kind
+    file: ParsedFile
+    components: list[Component]
+    linked: bool  # it names another file (an action's workflow_file)
+
+
 class _PackCheck:
     """Parse, schema-check and normalise the files of one pack."""
 
@@ -163,30 +226,34 @@ class _PackCheck:
         self.by_real: dict[str, ParsedFile] = {}  # files of kind folders, parsed once
 
     def run(self) -> None:
+        shared = self.shared.result
+        before = (len(shared.diagnostics), shared.files_checked)
+        # Taken before any file is read: a file written after it is seen as changed.
+        metadata = file_metadata(str(self.files.root)) if self.shared.making else None
         manifest = self._parse(self.files.manifest)
         manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)
         pack_ref = self._pack_ref(manifest)
         parsed = [(kind, self._parse(path)) for kind, path in self.files.files]
         self.by_real = {self.paths.real(p.path): p for _, p in parsed if p is not None}
         self._note_workflows(parsed)
-        components: list[Component] = []
+        made: list[_Made] = []
         for kind, item in parsed:
             if item is None or self.paths.real(item.path) in self.used:
                 continue  # unreadable (already reported), or a workflow an action names
-            ok = self._schema_ok(item, kind, pack_ref, with_companion=True)
-            if ok and kind.table is not None:  # a kind without a table is only validated
-                component = normalise(item, kind, pack_ref)
-                companion = companion_of(component, self.files.root)
-                components += [component] if companion is None else [component, companion]
-                for link in kind.file_links:
-                    components += self._linked_file(component, link)
-        self.shared.result.diagnostics += stray_folders(self.files, self.used, self.paths)
+            linked = any(link.file_key in item.data for link in kind.file_links)
+            made.append(_Made(kind, item, self._components(kind, item, pack_ref), linked))
+        components = [c for m in made for c in m.components]
+        shared.diagnostics += stray_folders(self.files, self.used, self.paths)
         if manifest is not None and manifest_ok:
             stated = normalise(manifest, PACK, pack_ref)
             pack = Pack(pack_ref, self.files.root, stated, components, self.files.folders)
-            self.shared.result.packs.append(pack)
-            self.shared.result.diagnostics += pack_problems(pack, pack.all_components())
+            shared.packs.append(pack)
+            shared.diagnostics += component_problems(pack, pack.all_components())
+            params = local_link_params(pack.all_components())
+            shared.diagnostics += params
             self._let_go(pack.all_components())
+            if metadata is not None:
+                self._snapshot(pack, made, metadata, params, before)
             return
         # An invalid manifest: the pack cannot be loaded, but its components are still
         # checked (and may be referenced) under a stand-in manifest.
@@ -197,8 +264,129 @@ class _PackCheck:
         stand_in = Component(PACK, pack_ref, pack_ref, {}, {}, source)
         partial = Pack(pack_ref, self.files.root, stand_in, components, self.files.folders)
         self.shared.partial.append(partial)
-        self.shared.result.diagnostics += pack_problems(self.shared.partial[-1], components)
+        shared.diagnostics += component_problems(partial, components)
+        shared.diagnostics += local_link_params(components)
         self._let_go(components)
+
+    def from_snapshot(self, held: Path) -> bool:
+        """The pack as the snapshot of an earlier check in the file ``held`` has it,
+        with the component files changed since checked again; False, having recorded
+        nothing, when the snapshot cannot stand for it (loader.packs.snapshot)."""
+        reread = partial(parse_file, limits=self.shared.limits)
+        try:
+            before = snapshot.decode(held.read_text(encoding="utf-8"), reread)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):  # gone, or no snapshot
+            return False
+        if before.root != str(self.files.root):
+            return False
+        metadata = file_metadata(str(self.files.root))  # before reading any file
+        positions = snapshot.changed_files(before, metadata)
+        if positions is None:
+            return False
+        scratch = _Run(self.shared.schemas, self.shared.limits)
+        again = _PackCheck(self.files, scratch)
+        again.used = set(before.used)
+        pack = Pack(before.ref, self.files.root, before.manifest, [], self.files.folders)
+        files = list(before.files)
+        for i in positions:
+            record = again._recheck(files[i], pack)
+            if record is None:
+                return False  # an error, or a file that now names another: check it all
+            files[i] = record
+        pack.components = [c for f in files for c in f.components]
+        params = _params_again(before, files, positions, pack)
+        same = all(_refs(files[i]) == _refs(before.files[i]) for i in positions)
+        if same:
+            pack.rechecked = frozenset(_refs(*(files[i] for i in positions)))
+        self.shared.result.packs.append(pack)
+        found = [*before.other, *(d for f in files for d in f.diagnostics), *params]
+        self.shared.result.diagnostics += found
+        self.shared.result.files_checked += before.files_checked
+        if self.shared.making:
+            text = snapshot.encode(
+                root=before.root,
+                manifest=before.manifest,
+                files_checked=before.files_checked,
+                used=before.used,
+                metadata=metadata,
+                other=before.other,
+                params=params,
+                lines=[before.lines[i] if f is before.files[i] else snapshot.file_line(f)
+                       for i, f in enumerate(files)],
+            )  # fmt: skip
+            self.shared.snapshots.append((os.path.realpath(self.files.root), text))
+        return True
+
+    def _recheck(self, record: snapshot.FileRecord, pack: Pack) -> snapshot.FileRecord | None:
+        """One component file of a snapshot checked again, as :meth:`run` checks it;
+        None when that finds an error or the file names another file."""
+        kind = KINDS_BY_NAME[record.kind]
+        item = self._parse(self.files.root / record.rel)
+        if item is None or any(link.file_key in item.data for link in kind.file_links):
+            return None
+        components = self._components(kind, item, pack.ref)
+        found = self.shared.result.diagnostics
+        found += component_problems(pack, components)
+        if any(d.is_error for d in found):
+            return None
+        self._let_go(components)
+        self.shared.result.diagnostics = []  # this run is the file's alone: the next starts anew
+        return snapshot.FileRecord(record.rel, record.kind, False, components, found)
+
+    def _components(self, kind: Kind, item: ParsedFile, pack_ref: str) -> list[Component]:
+        """What one file of a kind folder becomes, when it passes its schema: its
+        component, the companion its kind adds, and the files it names."""
+        ok = self._schema_ok(item, kind, pack_ref, with_companion=True)
+        if not ok or kind.table is None:  # a kind without a table is only validated
+            return []
+        component = normalise(item, kind, pack_ref)
+        companion = companion_of(component, self.files.root)
+        found = [component] if companion is None else [component, companion]
+        for link in kind.file_links:
+            found += self._linked_file(component, link)
+        return found
+
+    def _snapshot(
+        self,
+        pack: Pack,
+        made: list[_Made],
+        metadata: dict[str, str],
+        params: list[Diagnostic],
+        before: tuple[int, int],
+    ) -> None:
+        """Keep the pack's check as a snapshot, when it found no error and every
+        component file is one the metadata names."""
+        found = self.shared.result.diagnostics[before[0] :]
+        if any(d.is_error for d in found):
+            return
+        in_params = {id(d) for d in params}
+        by_file: dict[str, list[Diagnostic]] = {}
+        for d in found:
+            if id(d) not in in_params:
+                by_file.setdefault(d.file, []).append(d)
+        records = []
+        for kind, item, components, linked in made:
+            rel = self._relative(item.path_text)
+            if rel not in metadata:
+                return
+            diagnostics = by_file.pop(item.display, [])
+            records.append(snapshot.FileRecord(rel, kind.name, linked, components, diagnostics))
+        text = snapshot.encode(
+            root=str(self.files.root),
+            manifest=pack.manifest,
+            files_checked=self.shared.result.files_checked - before[1],
+            used=self.used,
+            metadata=metadata,
+            other=[d for ds in by_file.values() for d in ds],
+            params=params,
+            files=records,
+        )
+        self.shared.snapshots.append((os.path.realpath(self.files.root), text))
+
+    def _relative(self, path: str) -> str:
+        """A path under the pack root as the metadata names it ('' when not under)."""
+        under = str(self.files.root) + "/" if self.files.root.name else ""
+        return path[len(under) :] if path.startswith(under) else ""
 
     def _let_go(self, components: list[Component]) -> None:
         """What is left to check needs only refs and references: keep the values as

@@ -16,7 +16,7 @@ from bench.packgen import generate
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
 from loader.database import reload_cache
-from loader.packs import pipeline
+from loader.packs import metadata, pipeline
 from loader.report import Report, codes
 from tests.helpers.packs import DEMO_FILES, write_pack
 
@@ -47,7 +47,7 @@ BYE = {
 def packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """packs/core, demo (with an action only fan uses), fan and a generated pack, all
     settled at once for the cache."""
-    monkeypatch.setattr(reload_cache, "_RACY_NS", 0)
+    monkeypatch.setattr(metadata, "RACY_NS", 0)
     return {
         "core": Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "core")),
         "demo": write_pack(tmp_path / "demo", {**DEMO_FILES, **BYE}),
@@ -109,7 +109,7 @@ def test_only_the_changed_pack_is_checked(
     parsed.clear()
     before = _entry_lines()
     report = load_packs(paths, database_url=database_url)
-    assert set(parsed) == _files_of(packs["gen"])
+    assert parsed == [action]  # the pack's other files are taken from its snapshot
     # The unchanged packs' memories are written back as they were read.
     after = _entry_lines()
     assert before.keys() == after.keys() == {"core", "demo", "fan", "bench_p0000"}
@@ -117,7 +117,7 @@ def test_only_the_changed_pack_is_checked(
     assert report.applied and [c.fields for c in report.pending] == [("description",)]
     assert report.files_checked == load_packs(paths, database_url=database_url).files_checked
     _edit(action, "\ndescription: changed ", "\ndescription: again ")
-    assert _same_as_a_full_check(paths, database_url, parsed)[1] == _files_of(packs["gen"])
+    assert _same_as_a_full_check(paths, database_url, parsed)[1] == {action}
 
 
 def _entry_lines() -> dict[str, str]:
@@ -136,7 +136,8 @@ def test_a_pack_that_references_the_changed_one_is_checked_with_it(
     assert load_packs(paths, database_url=database_url).applied
     _edit(packs["demo"] / "actions" / "bye.yaml", "Says bye", "Says goodbye")
     report, files = _same_as_a_full_check(paths, database_url, parsed)
-    assert files == _files_of(packs["demo"], packs["fan"])
+    # fan is checked again, from its snapshot: none of its files changed.
+    assert files == {packs["demo"] / "actions" / "bye.yaml"}
     assert report.ok and [c.ref for c in report.pending] == ["demo.bye"]
 
 
@@ -191,3 +192,77 @@ def test_a_warm_no_op_asks_the_database_seven_times(
     monkeypatch.setattr(psycopg.Cursor, "execute", spy)
     assert load_packs(paths, database_url=database_url).from_cache
     assert len(sent) == 7
+
+
+# Within a changed pack, only its changed component files are checked again; the
+# others come from the snapshot of its last check (loader.packs.snapshot).
+
+
+def test_a_rule_in_an_unchanged_file_is_checked_against_a_changed_action(
+    packs: dict[str, Path], database_url: str
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    # Its default still fits; the rule's name: ping no longer does.
+    _edit(
+        packs["demo"] / "actions" / "hello.yaml", "{type: string,", "{type: string, enum: [world],"
+    )
+    report, _ = _same_as_a_full_check(paths, database_url)
+    assert [(d.code, Path(d.file).name) for d in report.errors] == [
+        (codes.PARAMS_VALUES, "greet.yaml")
+    ]
+
+
+def test_a_renamed_component_is_created_and_its_old_row_removed(
+    packs: dict[str, Path], database_url: str, parsed: list[Path]
+) -> None:
+    """The file alone is checked again; its refs differ, so the pack is planned whole."""
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    action = sorted((packs["gen"] / "actions").glob("*.yaml"))[1]
+    old = next(line for line in action.read_text().splitlines() if line.startswith("ref: "))
+    _edit(action, old, old + "_renamed")
+    report, files = _same_as_a_full_check(paths, database_url, parsed)
+    assert files == {action}
+    assert {(c.action.value, c.ref) for c in report.pending} == {
+        ("create", old[5:] + "_renamed"),
+        ("remove", old[5:]),
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a file added", "a script removed", "the manifest", "an action naming a workflow"],
+)
+def test_anything_but_component_files_changing_checks_the_pack_whole(
+    packs: dict[str, Path], database_url: str, parsed: list[Path], change: str
+) -> None:
+    paths = list(packs.values())
+    demo = packs["demo"]
+    assert load_packs(paths, database_url=database_url).applied
+    if change == "a file added":
+        write_pack(demo, {"triggers/pong.yaml": "ref: demo.pong\nlabel: Pong\n"})
+    elif change == "a script removed":
+        (demo / "sensors" / "watcher.py").unlink()
+    elif change == "the manifest":
+        _edit(demo / "pack.yaml", "A pack for", "The pack for")
+    else:
+        _edit(demo / "actions" / "flow.yaml", "A workflow", "The workflow")
+    _, files = _same_as_a_full_check(paths, database_url, parsed)
+    assert _files_of(demo) <= files
+
+
+def test_a_damaged_snapshot_checks_the_pack_whole(
+    packs: dict[str, Path], database_url: str, parsed: list[Path]
+) -> None:
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    directory = reload_cache.cache_dir()
+    assert directory is not None
+    for held in (directory / "packs").glob("*.snapshot"):
+        held.write_text(held.read_text()[:-200])
+    action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
+    _edit(action, "\ndescription: ", "\ndescription: changed ")
+    report, files = _same_as_a_full_check(paths, database_url, parsed)
+    assert files == _files_of(packs["gen"])
+    assert [c.fields for c in report.pending] == [("description",)]

@@ -21,6 +21,7 @@ from loader.database import reload_cache
 from loader.database.conn import Conn
 from loader.database.embedded import Cluster, find_bindir
 from loader.database.migrate import runner
+from loader.packs import metadata
 from loader.report import Action
 from tests.helpers.cli import modules_imported_by
 from tests.helpers.db import row_versions
@@ -29,7 +30,7 @@ from tests.helpers.db import row_versions
 @pytest.fixture
 def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of packs/core; its files count as settled at once."""
-    monkeypatch.setattr(reload_cache, "_RACY_NS", 0)
+    monkeypatch.setattr(metadata, "RACY_NS", 0)
     return Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "core"))
 
 
@@ -269,7 +270,9 @@ def test_the_cache_keeps_the_entries_last_used(
     directory = tmp_path / "reload-cache"
     monkeypatch.setenv("ATTUNE_LOADER_CACHE_DIR", str(directory))
     monkeypatch.setattr(reload_cache, "_KEPT_ENTRIES", 3)
+    monkeypatch.setattr(reload_cache, "_KEPT_SNAPSHOTS", 1)
     load_packs([core], database_url=database_url)
+    [first_snapshot] = (directory / "packs").iterdir()
     [used] = directory.glob("*.json")
     hour_ago = os.stat(used).st_mtime - 7200
     others = [directory / f"other-{i}.json" for i in range(4)]
@@ -288,4 +291,7 @@ def test_the_cache_keeps_the_entries_last_used(
     assert not load_packs([elsewhere], database_url=database_url).from_cache
     written = {p.name for p in directory.glob("*.json")} - {used.name, *(p.name for p in others)}
     left = sorted(p.name for p in directory.iterdir())
-    assert left == sorted([*written, used.name, "other-0.json", fresh_scratch.name])
+    assert left == sorted([*written, used.name, "other-0.json", fresh_scratch.name, "packs"])
+    # The pack snapshots too: only the last written is left.
+    [snapshot] = (directory / "packs").iterdir()
+    assert snapshot.name != first_snapshot.name

@@ -27,15 +27,17 @@ from loader.report.diagnostics import Diagnostic
 __all__ = [
     "ExternalRefs",
     "Packaged",
+    "component_problems",
     "cross_pack_problems",
     "identity_problems",
-    "pack_problems",
+    "local_link_params",
     "path_diagnostic",
 ]
 
 
-def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnostic]:
-    """The problems each component has on its own: identity, author schemas, paths."""
+def component_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnostic]:
+    """The problems each component has on its own: identity, author schemas, paths;
+    :func:`local_link_params` checks what they need of each other in their pack."""
     paths = PackPaths(pack.root)
     found: list[Diagnostic] = []
     for component in components:
@@ -46,7 +48,7 @@ def pack_problems(pack: Pack, components: Sequence[Component]) -> list[Diagnosti
         found += path_problems(component, paths)
         found += extra_targets(component)
         found += transition_problems(component)
-    return found + local_link_params(components)
+    return found
 
 
 def cross_pack_problems(

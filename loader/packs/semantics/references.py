@@ -41,7 +41,7 @@ CORE = "core"  # the pack whose packaged copy stands in for what a load leaves t
 class References:
     """Resolve every reference of the load, then check the parameters of rules
     against the schemas of targets in other packs (those in a rule's own pack were
-    checked with the pack, by :func:`pack_problems`)."""
+    checked with the pack, by :func:`local_link_params`)."""
 
     def __init__(
         self,
@@ -193,8 +193,11 @@ def _renamed(component: Component, reference: Reference, ref: str) -> Diagnostic
     )
 
 
-def local_link_params(components: Sequence[Component]) -> list[Diagnostic]:
-    """The parameters of rules against the schemas of targets in the same pack."""
+def local_link_params(
+    components: Sequence[Component], among: Callable[[Component], bool] | None = None
+) -> list[Diagnostic]:
+    """The parameters of rules against the schemas of targets in the same pack (of the
+    rules ``among`` accepts, when given)."""
     own = {(c.kind.name, c.ref): c for c in components}
 
     def schema_of(kind: str, ref: str) -> Any:
@@ -203,7 +206,7 @@ def local_link_params(components: Sequence[Component]) -> list[Diagnostic]:
 
     found = []
     for component in components:
-        if component.kind.param_links:
+        if component.kind.param_links and (among is None or among(component)):
             found += link_params(component, schema_of)
     return found
 

@@ -1,0 +1,64 @@
+"""File metadata, as git's index keeps it: what tells that a file may have changed
+without reading it (the reload cache's digests, a snapshot's file records)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+# A file changed this recently may change again within the clock's resolution
+# without its metadata moving: it is never trusted to be unchanged.
+RACY_NS = 2_000_000_000
+
+
+def walk(root: str) -> Iterator[tuple[str, os.stat_result]]:
+    """Every file under ``root``, by name within each folder, with its metadata (of
+    the file a link leads to, else of the link); linked folders are not entered."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                try:
+                    yield entry.path, entry.stat()
+                except OSError:
+                    yield entry.path, entry.stat(follow_symlinks=False)
+
+
+def metadata_text(info: os.stat_result) -> str:
+    """Size, modification and change times, inode: any write changes the change time."""
+    return f"{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}"
+
+
+def file_metadata(root: str) -> dict[str, str]:
+    """Every file under ``root`` by its path under it -> :func:`metadata_text`, empty
+    (which matches nothing) for a file changed within :data:`RACY_NS`; as :func:`walk`
+    finds them, in no order."""
+    now = time.time_ns()
+    found: dict[str, str] = {}
+    pending = [""]
+    while pending:
+        under = pending.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, under)))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = under + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(rel + "/")
+                continue
+            try:
+                info = entry.stat()
+            except OSError:
+                info = entry.stat(follow_symlinks=False)
+            recent = now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
+            found[rel] = "" if recent else metadata_text(info)
+    return found
