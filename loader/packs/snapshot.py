@@ -1,10 +1,10 @@
 """One pack's check, file by file, kept so that a reload checks only the files that changed.
 
-A snapshot is text: a header line (the pack's manifest component, the
-files actions name as workflows, the metadata of every file under the pack taken
-before any was read, the diagnostics about no component file, and those of rule
-parameters, which depend on other files), then a line per component file in the
-order a check reads them: its components, frozen, and its diagnostics.
+A snapshot is text: a header line (the pack's manifest component, the files actions
+name as workflows, the metadata of every file under the pack taken before any was
+read, the diagnostics about no component file, and those of rule parameters, which
+depend on other files), then each component file in the order a check reads them:
+a line for the file and its diagnostics, and one for each of its components, frozen.
 
 A later check of the same pack takes the lines of the files whose metadata is the
 same and checks the others again (:func:`changed_files`), as long as nothing but
@@ -19,6 +19,7 @@ after, as for every pack. The result is what a check of the whole pack finds, an
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -49,7 +50,8 @@ class Snapshot(NamedTuple):
     other: list[Diagnostic]  # about no component file (the manifest, stray folders)
     params: list[Diagnostic]  # rule parameters against the pack's own targets
     files: list[FileRecord]
-    lines: list[str]  # the component files' lines as read, to write back unchanged
+    lines: list[str]  # as read: a file's lines are written back as they are
+    spans: list[tuple[int, int]]  # each file's lines among them
 
 
 def encode(
@@ -61,41 +63,68 @@ def encode(
     metadata: dict[str, str],
     other: Sequence[Diagnostic],
     params: Sequence[Diagnostic],
-    files: Sequence[FileRecord] = (),
-    lines: Sequence[str] = (),
+    files: Sequence[FileRecord | str] = (),
 ) -> str:
-    """The snapshot's text: the header, then ``lines`` (already encoded) followed by
-    a line for each of ``files``."""
+    """The snapshot's text: the header, then each of ``files``, or its lines when it
+    is given as text (one file of a snapshot read: :func:`file_text`)."""
     header = {
         "root": root,
-        "manifest": _component_json(manifest),
+        "manifest": _component_line(manifest),
         "files_checked": files_checked,
         "used": sorted(used),
         "metadata": metadata,
         "other": [d.to_json() for d in other],
         "params": [d.to_json() for d in params],
     }
-    body = [*lines, *(file_line(f) for f in files)]
-    return "".join(f"{line}\n" for line in [_dumps(header), *body])
+    texts = [file if isinstance(file, str) else "\n".join(_file_lines(file)) for file in files]
+    body = "".join(f"{text}\n" for text in texts)
+    header["body"] = _checksum(body)
+    return f"{_dumps(header)}\n{body}"
 
 
-def file_line(record: FileRecord) -> str:
-    components = [_component_json(c) for c in record.components]
+def file_text(snapshot: Snapshot, position: int) -> str:
+    """The lines of one file of a snapshot, as read."""
+    start, end = snapshot.spans[position]
+    return "\n".join(snapshot.lines[start:end])
+
+
+def _file_lines(record: FileRecord) -> list[str]:
+    """A file's lines: the file, then one per component. A component's line is its
+    fields as JSON, a tab, and its row JSON as it is (it holds no raw tab or line
+    break): a row is most of a snapshot, and is not decoded to be read back."""
     diagnostics = [d.to_json() for d in record.diagnostics]
-    return _dumps([record.rel, record.kind, record.linked, components, diagnostics])
+    head = [record.rel, record.kind, record.linked, len(record.components), diagnostics]
+    return [_dumps(head), *map(_component_line, record.components)]
 
 
 def decode(text: str, reread: Reread) -> Snapshot:
     """The snapshot in ``text``; a file's components read it again with ``reread``
-    when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError)
-    on text that is not a snapshot."""
-    head, *lines = text.splitlines()
+    when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError,
+    IndexError) on text that is not a snapshot."""
+    head, _, body = text.partition("\n")
     header = json.loads(head)
-    files = [_file(json.loads(line), reread) for line in lines]
+    if header["body"] != _checksum(body):
+        raise ValueError("the snapshot is damaged")  # cut short, say
+    lines = [head, *body.split("\n")[:-1]]
+    files: list[FileRecord] = []
+    spans: list[tuple[int, int]] = []
+    at = 1
+    while at < len(lines):
+        rel, kind, linked, count, diagnostics = json.loads(lines[at])
+        sources: dict[str, ParsedFile] = {}  # one per file, as a check makes them
+        below = lines[at + 1 : at + 1 + count]
+        if len(below) != count:
+            raise ValueError("a file's components are cut short")
+        components = [_component(line, sources, reread) for line in below]
+        files.append(FileRecord(str(rel), str(kind), bool(linked), components,
+                                [_diagnostic(d) for d in diagnostics]))  # fmt: skip
+        spans.append((at, at + 1 + count))
+        at += 1 + count
+    manifest = _component(header["manifest"], {}, reread)
     return Snapshot(
         str(header["root"]),
-        str(header["manifest"][1]),
-        _component(header["manifest"], {}, reread),
+        manifest.ref,
+        manifest,
         int(header["files_checked"]),
         frozenset(str(u) for u in header["used"]),
         {str(k): str(v) for k, v in header["metadata"].items()},
@@ -103,6 +132,7 @@ def decode(text: str, reread: Reread) -> Snapshot:
         [_diagnostic(d) for d in header["params"]],
         files,
         lines,
+        spans,
     )
 
 
@@ -118,29 +148,19 @@ def changed_files(snapshot: Snapshot, metadata: dict[str, str]) -> list[int] | N
     return positions
 
 
-def _file(item: list[Any], reread: Reread) -> FileRecord:
-    rel, kind, linked, components, diagnostics = item
-    sources: dict[str, ParsedFile] = {}  # one per file, as a check makes them
-    return FileRecord(
-        str(rel),
-        str(kind),
-        bool(linked),
-        [_component(c, sources, reread) for c in components],
-        [_diagnostic(d) for d in diagnostics],
-    )
-
-
-def _component_json(c: Component) -> list[Any]:
+def _component_line(c: Component) -> str:
     references = [
         [r.target, r.ref, list(r.path), r.severity.value, list(r.alternatives), r.column]
         for r in c.references
     ]
-    return [c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
-            c.row_json(), c.source.path_text, c.source.display]  # fmt: skip
+    fields = [c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
+              c.source.path_text, c.source.display]  # fmt: skip
+    return f"{_dumps(fields)}\t{c.row_json()}"
 
 
-def _component(item: list[Any], sources: dict[str, ParsedFile], reread: Reread) -> Component:
-    kind, ref, pack_ref, links, checked, references, derived, row, path, display = item
+def _component(line: str, sources: dict[str, ParsedFile], reread: Reread) -> Component:
+    head, row = line.split("\t", 1)
+    kind, ref, pack_ref, links, checked, references, derived, path, display = json.loads(head)
     source = sources.get(path)
     if source is None:
         source = sources[path] = ParsedFile.forgotten(str(path), str(display), reread)
@@ -153,15 +173,25 @@ def _component(item: list[Any], sources: dict[str, ParsedFile], reread: Reread) 
         source,
         {str(k): [str(r) for r in v] for k, v in checked.items()},
         tuple(
-            Reference(t, r, tuple(p), Severity(s), tuple(a), c) for t, r, p, s, a, c in references
+            Reference(t, r, tuple(p), _SEVERITIES[s], tuple(a), c)
+            for t, r, p, s, a, c in references
         ),
         bool(derived),
-        str(row),
+        row,
     )
 
 
+_SEVERITIES = {s.value: s for s in Severity}
+
+
 def _diagnostic(d: dict[str, Any]) -> Diagnostic:
-    return Diagnostic(**{**d, "severity": Severity(d["severity"])})
+    return Diagnostic(**{**d, "severity": _SEVERITIES[d["severity"]]})
+
+
+def _checksum(body: str) -> int:
+    """Enough to tell a snapshot cut short or damaged on disk (it is trusted as the
+    check it records: the cache directory must be private)."""
+    return zlib.crc32(body.encode())
 
 
 def _dumps(value: Any) -> str:
