@@ -8,6 +8,7 @@ components of that kind. A workflow file may also be named by an action's
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import stat
@@ -57,6 +58,24 @@ class PackFiles:
 
 def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Diagnostic:
     """The manifest and component files of the pack at ``root``, or why there is none."""
+    found = locate_pack(root, display_root)
+    return found if isinstance(found, Diagnostic) else with_files(found)
+
+
+def with_files(pack: PackFiles) -> PackFiles:
+    """``pack`` with the YAML files of its kinds' folders, in the order they are read."""
+    files = [
+        (kind, path)
+        for kind in FOLDER_KINDS
+        for folder in kind.folders
+        for path in yaml_files(pack.root / folder)
+    ]
+    return dataclasses.replace(pack, files=files)
+
+
+def locate_pack(root: Path, display_root: str | None = None) -> PackFiles | Diagnostic:
+    """The pack at ``root`` without its component files (a snapshot may name them),
+    or why there is none."""
     shown = display_root if display_root is not None else root.as_posix()
     if not root.exists():
         return Diagnostic(
@@ -68,7 +87,7 @@ def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Di
             "give the path of a pack directory (the folder holding pack.yaml)",
         )
     if root.is_file() and root.name == MANIFEST:
-        return discover_pack(root.parent, str(PurePosixPath(shown).parent))
+        return locate_pack(root.parent, str(PurePosixPath(shown).parent))
     manifest = root / MANIFEST
     if not manifest.is_file():
         return Diagnostic(
@@ -80,11 +99,7 @@ def discover_pack(root: Path, display_root: str | None = None) -> PackFiles | Di
             _manifest_hint(root),
         )
     managing = {folder for kind in ALL_KINDS for folder in kind.managing_folders}
-    pack = PackFiles(root, shown, manifest, folders=_present_folders(root, managing))
-    for kind in FOLDER_KINDS:
-        for folder in kind.folders:
-            pack.files += [(kind, path) for path in yaml_files(root / folder)]
-    return pack
+    return PackFiles(root, shown, manifest, folders=_present_folders(root, managing))
 
 
 def _present_folders(root: Path, names: set[str]) -> frozenset[str]:

@@ -18,7 +18,14 @@ from typing import Any, NamedTuple
 
 from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
 from loader.packs import snapshot
-from loader.packs.discover import PackFiles, PackPaths, PathProblem, discover_pack, stray_folders
+from loader.packs.discover import (
+    PackFiles,
+    PackPaths,
+    PathProblem,
+    locate_pack,
+    stray_folders,
+    with_files,
+)
 from loader.packs.metadata import file_metadata
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import companion_of, component_ref, normalise
@@ -185,14 +192,15 @@ class _Run:
         return self
 
     def check_pack(self, path: Path, prior: Path | None = None) -> None:
-        files = discover_pack(path, str(path))
+        files = locate_pack(path, str(path))
         if isinstance(files, Diagnostic):
             self.result.diagnostics.append(files)
             return
         try:
-            check = _PackCheck(files, self)
-            if prior is None or not check.from_snapshot(prior):
-                check.run()
+            # From a snapshot, the pack's folders need not be listed.
+            if prior is None or not _PackCheck(files, self).from_snapshot(prior):
+                files = with_files(files)
+                _PackCheck(files, self).run()
         except Exception as exc:  # a bug, not bad input: say where, and go on with the rest
             self.result.diagnostics.append(
                 Diagnostic(
@@ -311,7 +319,7 @@ class _PackCheck:
                 metadata=metadata,
                 other=before.other,
                 params=params,
-                lines=[before.lines[i] if f is before.files[i] else snapshot.file_line(f)
+                files=[snapshot.file_text(before, i) if f is before.files[i] else f
                        for i, f in enumerate(files)],
             )  # fmt: skip
             self.shared.snapshots.append((os.path.realpath(self.files.root), text))
