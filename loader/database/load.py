@@ -21,6 +21,7 @@ from loader.report import AbsentPolicy, Diagnostic, Report, codes
 from loader.report.changes import KEPT
 
 if TYPE_CHECKING:
+    from loader.packs.model import Pack
     from loader.packs.pipeline import CheckResult
 
 Progress = Callable[[str], None]
@@ -110,13 +111,7 @@ def _run(
     if not report.ok:
         return
     progress("planning")
-    # A pack checked from its snapshot whose rows are as its memory has them: only the
-    # components of its changed files can differ from their rows.
-    partly = {
-        p.ref: p.rechecked
-        for p in packs
-        if p.rechecked is not None and cache is not None and p.ref in cache.rows_kept
-    }
+    partly = _partly(conn, packs, cache)
     plan = build_plan(conn, packs, options.absent, partly)
     report.changes = plan.changes
     if reused or partly:
@@ -141,6 +136,23 @@ def _run(
     report.applied = pending
     if cache is not None:
         cache.remember(memories)
+
+
+def _partly(
+    conn: Conn, packs: Sequence[Pack], cache: ReloadCache | None
+) -> dict[str, frozenset[tuple[str, str]]]:
+    """The packs checked from a snapshot whose rows are as their memories have them, with
+    the components of their changed files: only those can differ from their rows. The
+    rows are asked again now that the packs are locked: another load may have written
+    them since this one began (and the new token, read after this load's writes,
+    would take its rows for this load's)."""
+    if cache is None:
+        return {}
+    partly = {
+        p.ref: p.rechecked for p in packs if p.rechecked is not None and p.ref in cache.rows_kept
+    }
+    tokens = reload_cache.pack_tokens(conn, list(partly)) if partly else {}
+    return {ref: c for ref, c in partly.items() if tokens[ref] == cache.remembered[ref].token}
 
 
 def _check(

@@ -220,7 +220,7 @@ def test_a_renamed_component_is_created_and_its_old_row_removed(
     paths = list(packs.values())
     assert load_packs(paths, database_url=database_url).applied
     action = sorted((packs["gen"] / "actions").glob("*.yaml"))[1]
-    old = next(line for line in action.read_text().splitlines() if line.startswith("ref: "))
+    old = "ref: " + _ref_in(action)
     _edit(action, old, old + "_renamed")
     report, files = _same_as_a_full_check(paths, database_url, parsed)
     assert files == {action}
@@ -266,3 +266,34 @@ def test_a_damaged_snapshot_checks_the_pack_whole(
     report, files = _same_as_a_full_check(paths, database_url, parsed)
     assert files == _files_of(packs["gen"])
     assert [c.fields for c in report.pending] == [("description",)]
+
+
+def test_rows_written_by_another_load_meanwhile_are_planned_again(
+    packs: dict[str, Path], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between this load's first look at the rows and its locks, another writes one of
+    the changed pack's unchanged components: the pack is planned whole, not from its
+    memory (whose new token would take that row for this load's)."""
+    from loader.database import lock
+
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    first, second = sorted((packs["gen"] / "actions").glob("*.yaml"))[:2]
+    _edit(first, "\ndescription: ", "\ndescription: changed ")
+    changed, other = (_ref_in(path) for path in (first, second))
+    original = lock.lock_packs
+
+    def meanwhile(*args: Any, **kwargs: Any) -> None:
+        with psycopg.connect(database_url, autocommit=True) as elsewhere:
+            elsewhere.execute(
+                "UPDATE attune.action SET description = 'elsewhere' WHERE ref = %s", [other]
+            )
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(lock, "lock_packs", meanwhile)
+    report = load_packs(paths, database_url=database_url)
+    assert sorted(c.ref for c in report.pending) == sorted([changed, other])
+
+
+def _ref_in(path: Path) -> str:
+    return next(line for line in path.read_text().splitlines() if line.startswith("ref: "))[5:]
