@@ -13,7 +13,7 @@ workflow file an action names, or an action naming one, and the pack is checked
 whole. What the pack's own components need of each other (rule parameters against
 its actions) is checked again over all of them; what needs other packs is checked
 after, as for every pack. The result is what a check of the whole pack finds, and
-``tests/loading/test_file_reload.py`` holds it to that.
+``tests/loading/test_incremental_reload.py`` holds it to that.
 """
 
 from __future__ import annotations
