@@ -38,27 +38,13 @@ def metadata_text(info: os.stat_result) -> str:
 
 
 def file_metadata(root: str) -> dict[str, str]:
-    """Every file under ``root`` by its path under it -> :func:`metadata_text`, empty
-    (which matches nothing) for a file changed within :data:`RACY_NS`; as :func:`walk`
-    finds them, in no order."""
+    """Every file :func:`walk` finds under ``root``, by its path under it ->
+    :func:`metadata_text`; empty (which matches nothing) for a file changed within
+    :data:`RACY_NS`."""
     now = time.time_ns()
+    skip = len(root) if root.endswith("/") else len(root) + 1
     found: dict[str, str] = {}
-    pending = [""]
-    while pending:
-        under = pending.pop()
-        try:
-            entries = list(os.scandir(os.path.join(root, under)))
-        except OSError:
-            continue
-        for entry in entries:
-            rel = under + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(rel + "/")
-                continue
-            try:
-                info = entry.stat()
-            except OSError:
-                info = entry.stat(follow_symlinks=False)
-            recent = now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
-            found[rel] = "" if recent else metadata_text(info)
+    for path, info in walk(root):
+        recent = now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
+        found[path[skip:]] = "" if recent else metadata_text(info)
     return found
