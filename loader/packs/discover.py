@@ -47,6 +47,11 @@ class PackFiles:
             return path.as_posix()
         return (PurePosixPath(self.display_root) / relative.as_posix()).as_posix()
 
+    def relative(self, text: str) -> str | None:
+        """A path under ``root``, given as text, relative to it; None when not under."""
+        under = self._prefixes[0]
+        return text[len(under) :] if text.startswith(under) else None
+
     @cached_property
     def _prefixes(self) -> tuple[str, str]:
         """How the text of a path under ``root`` starts, and what ``display`` puts in its

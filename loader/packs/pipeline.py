@@ -97,8 +97,8 @@ def check_packs(
     for done, part in enumerate(parts, start=1):
         if part is not run:
             run.merge(part)
-        for real, text in part.snapshots:
-            if keep is not None:
+        if keep is not None:
+            for real, text in part.snapshots:
                 keep(real, text)
         part.snapshots.clear()  # written: a large load's would take 1 MB per pack
         if on_pack:
@@ -294,7 +294,7 @@ class _PackCheck:
         scratch = _Run(self.shared.schemas, self.shared.limits)
         again = _PackCheck(self.files, scratch)
         again.used = set(before.used)
-        pack = Pack(before.ref, self.files.root, before.manifest, [], self.files.folders)
+        pack = Pack(before.manifest.ref, self.files.root, before.manifest, [], self.files.folders)
         files = list(before.files)
         for i in positions:
             record = again._recheck(files[i], pack)
@@ -374,8 +374,8 @@ class _PackCheck:
                 by_file.setdefault(d.file, []).append(d)
         records = []
         for kind, item, components, linked in made:
-            rel = self._relative(item.path_text)
-            if rel not in metadata:
+            rel = self.files.relative(item.path_text)
+            if rel is None or rel not in metadata:
                 return
             diagnostics = by_file.pop(item.display, [])
             records.append(snapshot.FileRecord(rel, kind.name, linked, components, diagnostics))
@@ -390,11 +390,6 @@ class _PackCheck:
             files=records,
         )
         self.shared.snapshots.append((os.path.realpath(self.files.root), text))
-
-    def _relative(self, path: str) -> str:
-        """A path under the pack root as the metadata names it ('' when not under)."""
-        under = str(self.files.root) + "/" if self.files.root.name else ""
-        return path[len(under) :] if path.startswith(under) else ""
 
     def _let_go(self, components: list[Component]) -> None:
         """What is left to check needs only refs and references: keep the values as

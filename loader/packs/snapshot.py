@@ -42,7 +42,6 @@ class Snapshot(NamedTuple):
     """A decoded snapshot: its header's fields and its component files."""
 
     root: str  # the pack path as given (diagnostics name files under it)
-    ref: str
     manifest: Component
     files_checked: int
     used: frozenset[str]  # real paths of the files actions name as workflows
@@ -120,11 +119,9 @@ def decode(text: str, reread: Reread) -> Snapshot:
                                 [_diagnostic(d) for d in diagnostics]))  # fmt: skip
         spans.append((at, at + 1 + count))
         at += 1 + count
-    manifest = _component(header["manifest"], {}, reread)
     return Snapshot(
         str(header["root"]),
-        manifest.ref,
-        manifest,
+        _component(header["manifest"], {}, reread),
         int(header["files_checked"]),
         frozenset(str(u) for u in header["used"]),
         {str(k): str(v) for k, v in header["metadata"].items()},
