@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import loader
+from loader.packs.read import fast
 from loader.packs.schema.registry import ACCELERATOR
 from tests.helpers.cli import modules_imported_by
 
@@ -34,3 +35,14 @@ def test_checking_valid_packs_leaves_python_jsonschema_unimported() -> None:
         "assert check_packs([CORE_PACK_DIR]).ok"
     )
     assert not modules & {"jsonschema", "referencing", "loader.packs.schema.authority"}
+
+
+@pytest.mark.skipif(not fast.SWITCH.enabled, reason="yaml-rs is not installed")
+def test_a_plain_file_is_read_without_ruamel() -> None:
+    """A reload of plain files takes the fast path only, and never pays ruamel.yaml's
+    import (resolve.py); a file it declines, or a place asked for, needs it."""
+    read = "from loader.packs.read import parse_text\nfound = parse_text({!r}, 'a.yaml')\n"
+    assert "ruamel" not in modules_imported_by(read.format("a: 1\nb: [x, 'y']\n"))
+    assert "ruamel" in modules_imported_by(read.format("a: &x 1\nb: *x\n"))
+    placed = read.format("a: 1\nb: [x, y]\n") + "assert found.position(('b', 1)) == (2, 8)"
+    assert "ruamel" in modules_imported_by(placed)

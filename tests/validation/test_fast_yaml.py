@@ -19,7 +19,7 @@ from bench.packgen import generate
 from loader import PROJECT_ROOT
 from loader.packs.model import ParsedFile
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, fast, parse_file, parse_text
-from loader.packs.read.build import IMPLICIT, implicit_tag
+from loader.packs.read.resolve import IMPLICIT, implicit_tag
 from loader.report.diagnostics import Diagnostic
 from tests.helpers.yaml_strategies import KEY, TOKENS
 

@@ -11,10 +11,13 @@ the work is split by job:
 - :mod:`~loader.packs.read.build` is the reference reader: ruamel.yaml's C event
   parser (libyaml, through ``ruamel.yaml.clib``) with plain JSON-compatible data built
   from the events, about four times faster than ruamel's Python composer and
-  constructor (see docs/performance.md), and every limit enforced on the way;
+  constructor (see docs/performance.md), and every limit enforced on the way; it is
+  imported only for a file the fast path declines, as ruamel.yaml takes 10 ms to import;
+- :mod:`~loader.packs.read.resolve` is YAML 1.2's table of implicit types, which
+  both use;
 - :mod:`~loader.packs.read.messages` words every refusal and YAML error, and
   :mod:`~loader.packs.read.positions` finds places in a file when a diagnostic needs
-  one.
+  one (:mod:`~loader.packs.read.locate` follows the events there).
 
 Every diagnostic comes from the reference reader, never from the fast path. A test
 holds the fast path to the reference reader's data on generated inputs and on every
@@ -25,15 +28,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml.error import YAMLError
-
 from loader.packs.model import ParsedFile
 from loader.packs.read import fast
 from loader.packs.read.bounded import decode, read_bytes
-from loader.packs.read.build import EMPTY, IMPLICIT, build, events
 from loader.packs.read.limits import DEFAULT_LIMITS, Limits
 from loader.packs.read.messages import Refused, kind_of, problem, yaml_problem
-from loader.packs.read.positions import Positions, first_occurrence
+from loader.packs.read.positions import Positions
+from loader.packs.read.resolve import IMPLICIT
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 
@@ -62,6 +63,16 @@ def _parse(path: Path, text: str, display: str, limits: Limits) -> ParsedFile | 
     quick = fast.load(text, limits.max_depth, limits.max_nodes, IMPLICIT)
     if quick is not None:
         return ParsedFile(path, display, quick, Positions(text))
+    return _read(path, text, display, limits)
+
+
+def _read(path: Path, text: str, display: str, limits: Limits) -> ParsedFile | Diagnostic:
+    """What the reference reader makes of ``text``, or the diagnostic it leads to."""
+    from ruamel.yaml.error import YAMLError  # see the module's docstring
+
+    from loader.packs.read.build import EMPTY, build, events
+    from loader.packs.read.locate import first_occurrence
+
     try:
         data = build(events(text), limits)
     except Refused as refused:

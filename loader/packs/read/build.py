@@ -9,18 +9,17 @@ limit enforced where the work happens.
 - duplicate keys, non-text keys, tags other than the standard JSON-compatible ones,
   and values with no JSON form (dates, NaN) are refused where they occur.
 
-Scalars are resolved with ruamel's own YAML 1.2 implicit-resolver table, and converted
-as its ``SafeConstructor`` does (a property test holds the two to the same result).
+Scalars are resolved as ruamel's YAML 1.2 resolver does (:mod:`~loader.packs.read.resolve`),
+and converted as its ``SafeConstructor`` does (a property test holds the two to the same
+result).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from typing import Any
 
-import ruamel.yaml.resolver
 from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 from ruamel.yaml.events import (
     AliasEvent,
@@ -36,7 +35,6 @@ from ruamel.yaml.events import (
 from loader.packs.model import DocPath
 from loader.packs.read.limits import Limits
 from loader.packs.read.messages import (
-    YAML_TAG,
     Refused,
     kind_of,
     nesting,
@@ -44,24 +42,11 @@ from loader.packs.read.messages import (
     show,
     tag_refused,
 )
+from loader.packs.read.resolve import YAML_TAG, implicit_tag
 from loader.report import codes
 
 _STR, _INT, _FLOAT, _BOOL, _NULL = (YAML_TAG + t for t in ("str", "int", "float", "bool", "null"))
 _MAP, _SEQ, _MERGE, _TIMESTAMP = (YAML_TAG + t for t in ("map", "seq", "merge", "timestamp"))
-
-
-def _resolver_table() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
-    """ruamel's YAML 1.2 implicit resolvers: first character -> (tag, pattern)."""
-    table: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-    for versions, tag, regexp, first in ruamel.yaml.resolver.implicit_resolvers:
-        if (1, 2) in versions:
-            pattern = re.compile(str(getattr(regexp, "pattern", regexp)), re.X)
-            for char in first:
-                table.setdefault(char, []).append((tag, pattern))
-    return table
-
-
-IMPLICIT = _resolver_table()
 
 
 def events(text: str) -> Iterator[Any]:
@@ -329,13 +314,6 @@ def _refuse_nul(event: Any) -> None:
         "remove the escape (\\0, \\x00 or \\u0000)",
         event.start_mark,
     )
-
-
-def implicit_tag(value: str) -> str | None:
-    for tag, pattern in IMPLICIT.get(value[:1], ()):
-        if pattern.match(value):
-            return tag
-    return None
 
 
 def _convert(tag: str, value: str) -> Any:

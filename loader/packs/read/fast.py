@@ -31,14 +31,13 @@ from __future__ import annotations
 import importlib
 import math
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-# The reader's implicit resolvers: first character -> (tag, pattern) of plain scalars.
-Resolvers = Mapping[str, Sequence[tuple[str, re.Pattern[str]]]]
-_STR_TAG = "tag:yaml.org,2002:str"
+from loader.packs.read.resolve import YAML_TAG, Resolvers
+
+_STR_TAG = YAML_TAG + "str"
 
 
 def _yaml_rs() -> Any:

@@ -3,17 +3,17 @@ with a hint, as a :class:`~loader.report.diagnostics.Diagnostic`."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.reader import ReaderError
+from typing import TYPE_CHECKING, Any
 
 from loader.packs.model import DocPath, Where
 from loader.packs.read.limits import Limits
+from loader.packs.read.resolve import YAML_TAG
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
 
-YAML_TAG = "tag:yaml.org,2002:"
+if TYPE_CHECKING:
+    from ruamel.yaml.error import YAMLError
+
 _TIMESTAMP, _FLOAT = YAML_TAG + "timestamp", YAML_TAG + "float"
 
 
@@ -87,6 +87,9 @@ def kind_of(value: Any) -> str:
 
 
 def yaml_problem(exc: YAMLError, text: str, display: str) -> Diagnostic:
+    from ruamel.yaml.error import MarkedYAMLError  # only the reference reader raises these
+    from ruamel.yaml.reader import ReaderError
+
     if isinstance(exc, ReaderError):
         message = (
             f"the file holds the control character U+{exc.character:04X}, which YAML does not allow"
