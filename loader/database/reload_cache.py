@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -52,6 +52,7 @@ from loader.resources import PACKAGE_DIR, SCHEMAS_DIR
 if TYPE_CHECKING:
     from loader.database.plan import Plan
     from loader.packs.model import Pack
+    from loader.packs.pipeline import Prior
 
 # Entries kept in the cache directory, the last used (one per database and set of
 # pack directories: a few kilobytes for packs/core, 5 MB for 100,000 components).
@@ -97,6 +98,8 @@ class _Root(NamedTuple):
     real: str
     files: str
     racy: bool
+    # Its files' metadata, when they differ from its memory's (its snapshot needs them).
+    metadata: dict[str, str] | None = None
 
 
 def cache_dir() -> Path | None:
@@ -116,9 +119,12 @@ class ReloadCache:
     is planned, what it remembers for the next one."""
 
     def __init__(self, conn: Conn, paths: Sequence[Path]) -> None:
-        self.roots = _roots(paths)
+        unique: dict[str, Path] = {}
+        for path in paths:
+            unique.setdefault(os.path.realpath(path), Path(path))
         self.database = database_identity(conn)
-        remembered = _recall(self.roots, self.database)
+        remembered = _recall(list(unique), self.database)
+        self.roots = _roots(unique, {real: m.files for real, m in remembered.items()})
         tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
         files = {r.real: r.files for r in self.roots}
         self.remembered = {m.ref: m for m in remembered.values()}
@@ -159,20 +165,24 @@ class ReloadCache:
         refs = {p.ref for p in packs}
         return not any(m.ref in refs or refs.intersection(m.uses) for m in reused)
 
-    def snapshots(self) -> dict[str, Path]:
+    def snapshots(self) -> dict[str, Prior]:
         """The snapshots of the remembered packs (loader.packs.snapshot), by the real
         path of their pack: each is the check its pack's memory was made from, kept
         under a name made of that memory's files digest and the loader's code, so that
-        another release never reads it."""
+        another release never reads it. The metadata of the files come along from this
+        cache's own walk."""
+        from loader.packs.pipeline import Prior  # checking: its modules are needed now
+
         directory = cache_dir()
         if directory is None:
             return {}
+        walked = {r.real: r.metadata for r in self.roots}
         found = {}
         for memory in self.remembered.values():
             held = _snapshot_path(directory, memory.files)
             with suppress(OSError):  # used, so pruned last
                 os.utime(held)
-                found[memory.root] = held
+                found[memory.root] = Prior(held, walked.get(memory.root))
         return found
 
     def keep(self, real: str, text: str) -> None:
@@ -240,7 +250,7 @@ class ReloadCache:
             return
         lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
         text = "".join(f"{line}\n" for line in lines)
-        if _write(_entry_path(directory, self.roots, self.database), text):
+        if _write(_entry_path(directory, [r.real for r in self.roots], self.database), text):
             _prune(directory, ".json", _KEPT_ENTRIES)
             _prune(directory / _SNAPSHOTS, ".snapshot", _KEPT_SNAPSHOTS)
 
@@ -385,32 +395,35 @@ def _first_root(file: str, first: Mapping[str, int]) -> int | None:
     return min(found, default=None)
 
 
-def _roots(paths: Sequence[Path]) -> list[_Root]:
-    """The load's pack directories, each once, with the digest of their files. Large
-    loads take it on every core: it is a stat() per file."""
-    unique: dict[str, Path] = {}
-    for path in paths:
-        unique.setdefault(os.path.realpath(path), Path(path))
-    reals = list(unique)
+def _roots(unique: Mapping[str, Path], remembered: Mapping[str, str]) -> list[_Root]:
+    """The load's pack directories (by real path, as given) with the digest of their
+    files, and their files' metadata where that differs from the ``remembered``
+    digest. Large loads take it on every core: it is a stat() per file."""
     now = time.time_ns()
-    code = _code_digest()
-    roots = []
-    for real, (digest, newest) in zip(
-        reals, fork_map(_root_digest, reals, workers_for([Path(r) for r in reals])), strict=True
-    ):
-        files = hashlib.sha256(f"{code}\0{real}\0{digest}".encode()).hexdigest()
-        roots.append(_Root(unique[real], real, files, now - newest < metadata.RACY_NS))
-    return roots
+    items = [(real, remembered.get(real)) for real in unique]
+    walk = partial(_root_digest, code=_code_digest())
+    found = fork_map(walk, items, workers_for([Path(r) for r in unique]))
+    return [
+        _Root(unique[real], real, files, now - newest < metadata.RACY_NS, changed)
+        for real, (files, newest, changed) in zip(unique, found, strict=True)
+    ]
 
 
-def _root_digest(root: str) -> tuple[str, int]:
-    """Digest of the metadata of the files under one root, and the newest change."""
+def _root_digest(item: tuple[str, str | None], code: str) -> tuple[str, int, dict[str, str] | None]:
+    """For a root and the files digest its memory has: the digest of its files'
+    metadata and of the loader's ``code``, the newest change, and, when the digest
+    is not the remembered one, the metadata (taken in this one walk)."""
+    root, before = item
+    taken = time.time_ns()
+    walked = list(metadata.walk(root))
     digest = hashlib.sha256()
     newest = 0
-    for path, info in metadata.walk(root):
+    for path, info in walked:
         digest.update(_metadata(path, info))
         newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
-    return digest.hexdigest(), newest
+    files = hashlib.sha256(f"{code}\0{root}\0{digest.hexdigest()}".encode()).hexdigest()
+    changed = None if before in (None, files) else metadata.by_path(root, walked, taken)
+    return files, newest, changed
 
 
 def _metadata(path: str, info: os.stat_result) -> bytes:
@@ -469,18 +482,18 @@ def _snapshot_path(directory: Path, files: str) -> Path:
     return directory / _SNAPSHOTS / f"{name}.snapshot"
 
 
-def _entry_path(directory: Path, roots: Sequence[_Root], database: str) -> Path:
-    key = hashlib.sha256("\0".join([database, *sorted(r.real for r in roots)]).encode())
+def _entry_path(directory: Path, reals: Sequence[str], database: str) -> Path:
+    key = hashlib.sha256("\0".join([database, *sorted(reals)]).encode())
     return directory / f"{key.hexdigest()}.json"
 
 
-def _recall(roots: Sequence[_Root], database: str) -> dict[str, PackMemory]:
+def _recall(reals: Sequence[str], database: str) -> dict[str, PackMemory]:
     """The remembered packs of these roots in this database, by real path; none
     when the entry is missing, unreadable or foreign."""
     directory = cache_dir()
     if directory is None:
         return {}
-    entry = _entry_path(directory, roots, database)
+    entry = _entry_path(directory, reals, database)
     try:
         lines = entry.read_text().splitlines()
         memories = [_memory(json.loads(line), line) for line in lines]

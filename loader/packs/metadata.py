@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 # A file changed this recently may change again within the clock's resolution
 # without its metadata moving: it is never trusted to be unchanged.
@@ -41,10 +41,16 @@ def file_metadata(root: str) -> dict[str, str]:
     """Every file :func:`walk` finds under ``root``, by its path under it ->
     :func:`metadata_text`; empty (which matches nothing) for a file changed within
     :data:`RACY_NS`."""
-    now = time.time_ns()
+    taken = time.time_ns()
+    return by_path(root, walk(root), taken)
+
+
+def by_path(root: str, walked: Iterable[tuple[str, os.stat_result]], taken: int) -> dict[str, str]:
+    """:func:`file_metadata` of files already walked, from the time ``taken`` (in ns)
+    at which the walk began."""
     skip = len(root) if root.endswith("/") else len(root) + 1
     found: dict[str, str] = {}
-    for path, info in walk(root):
-        recent = now - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
+    for path, info in walked:
+        recent = taken - max(info.st_mtime_ns, info.st_ctime_ns) < RACY_NS
         found[path[skip:]] = "" if recent else metadata_text(info)
     return found

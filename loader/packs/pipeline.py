@@ -56,13 +56,22 @@ class CheckResult:
         return not any(d.is_error for d in self.diagnostics)
 
 
+class Prior(NamedTuple):
+    """An earlier check of a pack: the file holding its snapshot, and the metadata of
+    the pack's files (:func:`~loader.packs.metadata.file_metadata`) if the caller has
+    taken them already, before any was read."""
+
+    snapshot: Path
+    metadata: dict[str, str] | None = None
+
+
 def check_packs(
     paths: Sequence[Path],
     external: ExternalRefs | None = None,
     limits: Limits = DEFAULT_LIMITS,
     schemas: SchemaSet | None = None,
     on_pack: Callable[[int, int], None] | None = None,
-    prior: Mapping[str, Path] | None = None,
+    prior: Mapping[str, Prior] | None = None,
     keep: Callable[[str, str], None] | None = None,
 ) -> CheckResult:
     """Validate the packs at ``paths`` together (one may use another's runtimes).
@@ -111,7 +120,7 @@ def check_packs(
     return result
 
 
-def _check_alone(item: tuple[Path, Path | None], limits: Limits, making: bool) -> _Run:
+def _check_alone(item: tuple[Path, Prior | None], limits: Limits, making: bool) -> _Run:
     """One pack on its own (in a worker process, when there are workers)."""
     return _Run(_worker_schemas(), limits, making).checked(*item)
 
@@ -185,13 +194,13 @@ class _Run:
             self.unusable.setdefault(kind, set()).update(refs)
         self.partial += other.partial
 
-    def checked(self, path: Path, prior: Path | None = None) -> _Run:
+    def checked(self, path: Path, prior: Prior | None = None) -> _Run:
         """This run, with the pack at ``path`` checked (from the snapshot in the file
         ``prior`` when that can stand for it)."""
         self.check_pack(path, prior)
         return self
 
-    def check_pack(self, path: Path, prior: Path | None = None) -> None:
+    def check_pack(self, path: Path, prior: Prior | None = None) -> None:
         files = locate_pack(path, str(path))
         if isinstance(files, Diagnostic):
             self.result.diagnostics.append(files)
@@ -200,7 +209,7 @@ class _Run:
             # From a snapshot, the pack's folders need not be listed.
             if prior is None or not _PackCheck(files, self).from_snapshot(prior):
                 files = with_files(files)
-                _PackCheck(files, self).run()
+                _PackCheck(files, self).run(prior.metadata if prior else None)
         except Exception as exc:  # a bug, not bad input: say where, and go on with the rest
             self.result.diagnostics.append(
                 Diagnostic(
@@ -233,11 +242,11 @@ class _PackCheck:
         self.used: set[str] = set()  # real paths of the workflow files actions name
         self.by_real: dict[str, ParsedFile] = {}  # files of kind folders, parsed once
 
-    def run(self) -> None:
+    def run(self, taken: dict[str, str] | None = None) -> None:
+        """Check the pack whole; ``taken`` is its files' metadata if already taken."""
         shared = self.shared.result
         before = (len(shared.diagnostics), shared.files_checked)
-        # Taken before any file is read: a file written after it is seen as changed.
-        metadata = file_metadata(str(self.files.root)) if self.shared.making else None
+        metadata = self._metadata(taken) if self.shared.making else None
         manifest = self._parse(self.files.manifest)
         manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)
         pack_ref = self._pack_ref(manifest)
@@ -276,18 +285,18 @@ class _PackCheck:
         shared.diagnostics += local_link_params(components)
         self._let_go(components)
 
-    def from_snapshot(self, held: Path) -> bool:
-        """The pack as the snapshot of an earlier check in the file ``held`` has it,
-        with the component files changed since checked again; False, having recorded
-        nothing, when the snapshot cannot stand for it (loader.packs.snapshot)."""
+    def from_snapshot(self, held: Prior) -> bool:
+        """The pack as the snapshot of an earlier check ``held`` has it, with the
+        component files changed since checked again; False, having recorded nothing,
+        when the snapshot cannot stand for it (loader.packs.snapshot)."""
         reread = partial(parse_file, limits=self.shared.limits)
         try:
-            before = snapshot.decode(held.read_text(encoding="utf-8"), reread)
+            before = snapshot.decode(held.snapshot.read_text(encoding="utf-8"), reread)
         except (OSError, ValueError, KeyError, TypeError, IndexError):  # gone, or no snapshot
             return False
         if before.root != str(self.files.root):
             return False
-        metadata = file_metadata(str(self.files.root))  # before reading any file
+        metadata = self._metadata(held.metadata)
         positions = snapshot.changed_files(before, metadata)
         if positions is None:
             return False
@@ -324,6 +333,11 @@ class _PackCheck:
             )  # fmt: skip
             self.shared.snapshots.append((os.path.realpath(self.files.root), text))
         return True
+
+    def _metadata(self, taken: dict[str, str] | None) -> dict[str, str]:
+        """The metadata of the pack's files, taken before any is read (a file written
+        after it is seen as changed): now, unless the caller took them already."""
+        return taken if taken is not None else file_metadata(str(self.files.root))
 
     def _recheck(self, record: snapshot.FileRecord, pack: Pack) -> snapshot.FileRecord | None:
         """One component file of a snapshot checked again, as :meth:`run` checks it;
