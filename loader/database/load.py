@@ -169,7 +169,7 @@ def _check(
     reused = cache.reusable() if cache is not None else []
     check = partial(check_packs, external=refs, on_pack=on_pack)
     if cache is not None:
-        check = partial(check, prior=cache.snapshots(), keep=cache.keep)
+        check = partial(check, prior=cache.snapshots(), keep=cache)
     # A reference of a reused pack that no longer resolves is for the full check to word.
     if cache is not None and reused and not _vanished(refs, reload_cache.external_of([], reused)):
         subset = cache.to_check(reused)

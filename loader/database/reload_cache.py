@@ -125,6 +125,7 @@ class ReloadCache:
         self.database = database_identity(conn)
         remembered = _recall(list(unique), self.database)
         self.roots = _roots(unique, {real: m.files for real, m in remembered.items()})
+        self._by_real = {r.real: r for r in self.roots}
         tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
         files = {r.real: r.files for r in self.roots}
         self.remembered = {m.ref: m for m in remembered.values()}
@@ -176,23 +177,26 @@ class ReloadCache:
         directory = cache_dir()
         if directory is None:
             return {}
-        walked = {r.real: r.metadata for r in self.roots}
         found = {}
         for memory in self.remembered.values():
             held = _snapshot_path(directory, memory.files)
+            root = self._by_real.get(memory.root)
             with suppress(OSError):  # used, so pruned last
                 os.utime(held)
-                found[memory.root] = Prior(held, walked.get(memory.root))
+                found[memory.root] = Prior(held, root.metadata if root else None)
         return found
 
+    def wants(self, real: str) -> bool:
+        """Whether a snapshot of the pack at ``real`` would be kept: not for a pack
+        changed too recently, which is never remembered (nor a directory unknown)."""
+        root = self._by_real.get(real)
+        return cache_dir() is not None and root is not None and not root.racy
+
     def keep(self, real: str, text: str) -> None:
-        """Write a pack's snapshot under the name its next memory will look for; a pack
-        changed too recently is never remembered, so its snapshot is not written."""
+        """Write a pack's snapshot under the name its next memory will look for."""
         directory = cache_dir()
-        root = next((r for r in self.roots if r.real == real), None)
-        if directory is None or root is None or root.racy:
-            return
-        _write(_snapshot_path(directory, root.files), text)
+        if directory is not None and self.wants(real):
+            _write(_snapshot_path(directory, self._by_real[real].files), text)
 
     def pack_refs(self, packs: Sequence[Pack], reused: Sequence[PackMemory]) -> list[str]:
         """The refs of the checked and the reused packs, in the order of the roots."""
@@ -207,7 +211,6 @@ class ReloadCache:
         """The memory of every pack the load leaves equal to its files, to be written
         (by :meth:`remember`) once the load has committed: not those changed too
         recently, nor those that had rows to remove or disable."""
-        by_real = {r.real: r for r in self.roots}
         # Reused packs keep their memories: only the checked packs' changes and remarks
         # are gathered (a reload of one pack among 100 has 100,000 changes).
         checked = {p.ref for p in packs}
@@ -224,14 +227,18 @@ class ReloadCache:
         # A file read that became no component is not told apart per pack: remember nothing.
         if owners is None or sum(sources.values()) != checked_files:
             return []
+        kept = [
+            (pack, root)
+            for pack in packs
+            if (root := self._by_real.get(os.path.realpath(pack.root))) is not None
+            and not root.racy
+            and pack.ref not in absent
+        ]
         # A reused pack keeps its token: it matched the rows when this load began, and
         # if another load has written them since, the next run sees them differ.
-        tokens = pack_tokens(conn, [p.ref for p in packs])
+        tokens = pack_tokens(conn, [pack.ref for pack, _ in kept]) if kept else {}
         memories = list(reused)
-        for pack in packs:
-            root = by_real.get(os.path.realpath(pack.root))
-            if root is None or root.racy or pack.ref in absent:
-                continue
+        for pack, root in kept:
             changes = _by_kind([_unchanged(c) for c in grouped.get(pack.ref, [])])
             memories.append(
                 PackMemory(root.real, root.files, pack.ref, tokens.get(pack.ref, ""), changes,
@@ -275,7 +282,11 @@ def _prune(directory: Path, suffix: str, kept: int) -> None:
     new database every run would otherwise add an entry every run, for ever."""
     entries: list[tuple[float, Path]] = []
     stale = time.time() - 3600
-    for item in os.scandir(directory):
+    try:
+        items = list(os.scandir(directory))
+    except OSError:  # none yet (no snapshot was ever kept), or unreadable
+        return
+    for item in items:
         try:
             used = item.stat(follow_symlinks=False).st_mtime
         except OSError:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
 from loader.packs import snapshot
@@ -65,6 +65,16 @@ class Prior(NamedTuple):
     metadata: dict[str, str] | None = None
 
 
+class Keeper(Protocol):
+    """Where the snapshots of checked packs go (the reload cache)."""
+
+    def wants(self, real: str) -> bool:
+        """Whether it would keep a snapshot of the pack at this real path: the others
+        are not made."""
+
+    def keep(self, real: str, text: str) -> None: ...
+
+
 def check_packs(
     paths: Sequence[Path],
     external: ExternalRefs | None = None,
@@ -72,7 +82,7 @@ def check_packs(
     schemas: SchemaSet | None = None,
     on_pack: Callable[[int, int], None] | None = None,
     prior: Mapping[str, Prior] | None = None,
-    keep: Callable[[str, str], None] | None = None,
+    keep: Keeper | None = None,
 ) -> CheckResult:
     """Validate the packs at ``paths`` together (one may use another's runtimes).
 
@@ -85,8 +95,8 @@ def check_packs(
     :param prior: the files holding snapshots of earlier checks
         (:mod:`loader.packs.snapshot`) by the real path of their pack: such a pack has
         only its changed files checked again. Each is read where its pack is checked.
-    :param keep: called with the real path of each pack checked without an error and
-        its snapshot, for a later check's ``prior``.
+    :param keep: given the snapshot of each pack it wants that is checked without an
+        error, by the pack's real path, for a later check's ``prior``.
     """
     unique: list[Path] = []
     seen: set[str] = set()
@@ -96,7 +106,7 @@ def check_packs(
             seen.add(real)
             unique.append(Path(path))
     workers = 1 if schemas is not None else workers_for(unique)
-    making = keep is not None
+    making = frozenset(r for r in seen if keep.wants(r)) if keep is not None else frozenset()
     run = _Run(schemas or load_schemas(), limits, making)
     before = prior or {}
     items = [(path, before.get(os.path.realpath(path))) for path in unique]
@@ -108,7 +118,7 @@ def check_packs(
             run.merge(part)
         if keep is not None:
             for real, text in part.snapshots:
-                keep(real, text)
+                keep.keep(real, text)
         part.snapshots.clear()  # written: a large load's would take 1 MB per pack
         if on_pack:
             on_pack(done, len(unique))
@@ -120,7 +130,7 @@ def check_packs(
     return result
 
 
-def _check_alone(item: tuple[Path, Prior | None], limits: Limits, making: bool) -> _Run:
+def _check_alone(item: tuple[Path, Prior | None], limits: Limits, making: frozenset[str]) -> _Run:
     """One pack on its own (in a worker process, when there are workers)."""
     return _Run(_worker_schemas(), limits, making).checked(*item)
 
@@ -175,7 +185,7 @@ class _Run:
 
     schemas: SchemaSet
     limits: Limits
-    making: bool = False  # whether packs checked without an error leave a snapshot
+    making: frozenset[str] = frozenset()  # real paths of packs to leave a snapshot of
     result: CheckResult = field(default_factory=CheckResult)
     unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
     partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
@@ -241,12 +251,14 @@ class _PackCheck:
         self.paths = PackPaths(files.root)
         self.used: set[str] = set()  # real paths of the workflow files actions name
         self.by_real: dict[str, ParsedFile] = {}  # files of kind folders, parsed once
+        self.real = os.path.realpath(files.root)
+        self.making = self.real in shared.making  # it leaves a snapshot
 
     def run(self, taken: dict[str, str] | None = None) -> None:
         """Check the pack whole; ``taken`` is its files' metadata if already taken."""
         shared = self.shared.result
         before = (len(shared.diagnostics), shared.files_checked)
-        metadata = self._metadata(taken) if self.shared.making else None
+        metadata = self._metadata(taken) if self.making else None
         manifest = self._parse(self.files.manifest)
         manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)
         pack_ref = self._pack_ref(manifest)
@@ -319,7 +331,7 @@ class _PackCheck:
         found = [*before.other, *(d for f in files for d in f.diagnostics), *params]
         self.shared.result.diagnostics += found
         self.shared.result.files_checked += before.files_checked
-        if self.shared.making:
+        if self.making:
             text = snapshot.encode(
                 root=before.root,
                 manifest=before.manifest,
@@ -331,7 +343,7 @@ class _PackCheck:
                 files=[snapshot.file_text(before, i) if f is before.files[i] else f
                        for i, f in enumerate(files)],
             )  # fmt: skip
-            self.shared.snapshots.append((os.path.realpath(self.files.root), text))
+            self.shared.snapshots.append((self.real, text))
         return True
 
     def _metadata(self, taken: dict[str, str] | None) -> dict[str, str]:
@@ -403,7 +415,7 @@ class _PackCheck:
             params=params,
             files=records,
         )
-        self.shared.snapshots.append((os.path.realpath(self.files.root), text))
+        self.shared.snapshots.append((self.real, text))
 
     def _let_go(self, components: list[Component]) -> None:
         """What is left to check needs only refs and references: keep the values as
