@@ -29,6 +29,7 @@ oid, another cluster another system identifier: both miss.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import threading
@@ -126,8 +127,14 @@ class ReloadCache:
         remembered = _recall(list(unique), self.database)
         self.roots = _roots(unique, {real: m.files for real, m in remembered.items()})
         self._by_real = {r.real: r for r in self.roots}
-        tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
         files = {r.real: r.files for r in self.roots}
+        # Files changed: this load checks and plans. What that needs is imported while
+        # this thread waits for the database (15 ms of a reload at 10,000 components).
+        changed_files = any(m.files != files.get(real) for real, m in remembered.items())
+        importing = _import_meanwhile(_CHECKING) if changed_files else None
+        tokens = pack_tokens(conn, [m.ref for m in remembered.values()]) if remembered else {}
+        if importing is not None:
+            importing.join()  # no thread is left behind: checks fork only when there is none
         self.remembered = {m.ref: m for m in remembered.values()}
         # The packs whose rows are as the last load left them (their files may differ).
         self.rows_kept = {m.ref for m in remembered.values() if m.token == tokens.get(m.ref)}
@@ -404,6 +411,30 @@ def _first_root(file: str, first: Mapping[str, int]) -> int | None:
     prefixes = [file[:i] for i, char in enumerate(file) if char == "/"]
     found = [first[p] for p in (file, *prefixes) if p in first]
     return min(found, default=None)
+
+
+# The modules a load that checks and plans imports (loader.database.load).
+_CHECKING = (
+    "loader.packs.pipeline",
+    "loader.database.plan",
+    "loader.database.apply",
+    "loader.database.lock",
+)
+
+
+def _import_meanwhile(modules: Sequence[str]) -> threading.Thread:
+    """A started thread importing ``modules``, for the caller to join once it has waited
+    for something else. A module that fails to import is left to the caller's own
+    import, which raises the error where it is needed."""
+
+    def run() -> None:
+        with suppress(Exception):
+            for name in modules:
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="attune-import", daemon=True)
+    thread.start()
+    return thread
 
 
 def _roots(unique: Mapping[str, Path], remembered: Mapping[str, str]) -> list[_Root]:

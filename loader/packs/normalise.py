@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from loader.kinds import Field, Kind, Link, RefForm, Source, convert, kind_named, workflows
+from loader.kinds import Field, Kind, Link, RefForm, Source, convert, kind_named
 from loader.packs.discover import file_stem
 from loader.packs.model import Component, DocPath, ParsedFile, Reference
 from loader.report.diagnostics import Severity
@@ -163,6 +163,8 @@ def _link_path(link: Link, data: dict[str, Any]) -> DocPath:
 def _task_actions(data: dict[str, Any], pack_ref: str) -> Iterator[Reference]:
     """The actions tasks run: warnings when unresolved, as they may be installed later
     (upstream's install_packs runs one that no pack ships)."""
+    from loader.kinds import workflows  # as loader.kinds imports it: for workflows only
+
     for task in workflows.all_tasks(data):
         action = task.data.get("action")
         if isinstance(action, str) and TEMPLATE not in action:

@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -58,6 +60,29 @@ def test_edited_file_is_not_taken_from_the_cache(core: Path, database_url: str) 
     report = load_packs([core], database_url=database_url)
     assert not report.from_cache
     assert [(c.ref, c.fields) for c in report.pending] == [("core.echo", ("description",))]
+
+
+def test_changed_files_have_the_checks_imported_while_the_rows_are_asked(
+    core: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a reload whose files changed imports the checking modules in a thread
+    (while the database answers), and that thread is over when the cache is made: a
+    large check forks workers only from a process without threads."""
+    started: list[threading.Thread] = []
+    start = reload_cache._import_meanwhile
+
+    def spy(modules: Sequence[str]) -> threading.Thread:
+        started.append(start(modules))
+        return started[-1]
+
+    monkeypatch.setattr(reload_cache, "_import_meanwhile", spy)
+    load_packs([core], database_url=database_url)
+    assert load_packs([core], database_url=database_url).from_cache
+    assert started == []  # a first load and a no-op
+    echo = core / "actions" / "echo.yaml"
+    echo.write_text(echo.read_text().replace("Print a message", "Print a massage"))
+    assert load_packs([core], database_url=database_url).pending
+    assert len(started) == 1 and not started[0].is_alive()
 
 
 @pytest.mark.parametrize(

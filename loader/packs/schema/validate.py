@@ -9,7 +9,6 @@ they are warnings.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -89,6 +88,8 @@ def dotted(path: Sequence[str | int]) -> str:
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib  # only a mistake needs it: 1 ms of every check that finds none
+
     close = difflib.get_close_matches(word, sorted(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
 

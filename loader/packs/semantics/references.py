@@ -5,7 +5,6 @@ parameters fit them."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import PurePosixPath
@@ -14,7 +13,7 @@ from typing import Any, Protocol
 from loader.kinds import KINDS_BY_NAME, Link
 from loader.packs.model import Component, DocPath, Pack, Reference
 from loader.packs.normalise import TEMPLATE
-from loader.packs.schema.validate import dotted
+from loader.packs.schema.validate import closest, dotted
 from loader.packs.semantics.authors import errors_against
 from loader.packs.semantics.located import at, data_of, value_at
 from loader.report import codes
@@ -147,8 +146,8 @@ class References:
     def _unresolved(self, component: Component, reference: Reference) -> Diagnostic:
         target = reference.target
         known = set(self.declared.get(target, {})) | self.unusable.get(target, set())
-        close = difflib.get_close_matches(reference.ref, sorted(known), n=1, cutoff=0.6)
-        near = f" - did you mean '{close[0]}'?" if close else ""
+        close = closest(reference.ref, known)
+        near = f" - did you mean '{close}'?" if close else ""
         where = "in the packs being checked" + ("" if self.external is None else " or the database")
         owner = reference.ref.split(".", 1)[0]
         hint = (

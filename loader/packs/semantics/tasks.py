@@ -3,12 +3,16 @@ transition naming one of them."""
 
 from __future__ import annotations
 
-from loader.kinds import workflows
+from typing import TYPE_CHECKING
+
 from loader.packs.model import Component
 from loader.packs.schema.validate import closest
 from loader.packs.semantics.located import at, data_of
 from loader.report import codes
 from loader.report.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from loader.kinds import workflows
 
 
 def transition_problems(component: Component) -> list[Diagnostic]:
@@ -16,6 +20,8 @@ def transition_problems(component: Component) -> list[Diagnostic]:
     where the file writes the name."""
     if not component.kind.has_tasks:
         return []
+    from loader.kinds import workflows  # as loader.kinds imports it: for workflows only
+
     found: list[Diagnostic] = []
     for group in workflows.scopes(data_of(component)):
         names: set[str] = set()
