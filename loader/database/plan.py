@@ -85,16 +85,22 @@ def read_current(
     """Per kind of :data:`KINDS`, the rows a load of ``packs`` declaring the refs
     ``declared[kind]`` may touch, a batch at a time, so that each is compared and let
     go before the next. After the packs' ids, every kind's cursor is declared, and its
-    first batch fetched, in one round trip: most loads need no other."""
-    names = [sql.Identifier(f"current_{kind.name}") for kind in KINDS]
-    owners = statements.owner_params(conn, packs)
+    first batch fetched, in one round trip: most loads need no other. A kind that can
+    touch no row (no ref declared, no pack's rows to read) has no cursor: a reload of
+    one changed file reads two kinds."""
+    owners = statements.owner_params(conn, packs) if packs else {"packs": [], "pack_ids": []}
+    read = [kind for kind in KINDS if packs or declared[kind.name]]
+    names = {kind.name: sql.Identifier(f"current_{kind.name}") for kind in read}
     with conn.pipeline():
         conn.execute(_READ_TO_THE_END)
-        for kind, name in zip(KINDS, names, strict=True):
+        for kind in read:
             refs = {"refs": list(declared[kind.name]), **owners}
-            conn.execute(_DECLARE.format(name) + statements.select_current(kind), refs)
-        firsts = [_fetch(conn, name, _FIRST) for name in names]
-    return [_batches(conn, name, first) for name, first in zip(names, firsts, strict=True)]
+            conn.execute(_DECLARE.format(names[kind.name]) + statements.select_current(kind), refs)
+        firsts = {kind.name: _fetch(conn, names[kind.name], _FIRST) for kind in read}
+    return [
+        _batches(conn, names[kind.name], firsts[kind.name]) if kind.name in names else iter(())
+        for kind in KINDS
+    ]
 
 
 def _fetch(conn: Conn, name: sql.Identifier, size: int) -> Cursor[Row]:
