@@ -245,7 +245,7 @@ class PackPaths:
         folder = self._folders.get(parent)
         if folder is None:
             folder = self._folders[parent] = _Folder(parent)
-        entry = folder.entries.get(name)
+        entry = folder.entry(name)
         if entry is not None:
             link, regular = entry.is_symlink(), entry.is_file(follow_symlinks=False)
         else:
@@ -267,17 +267,34 @@ class _Seen(NamedTuple):
 
 
 class _Folder:
-    """One folder as a run found it: its real path, and its entries by name (none when
-    it cannot be listed)."""
+    """One folder as a run found it: its real path, and its entries by name, listed
+    once a few of its paths were asked about (none when it cannot be listed)."""
 
     def __init__(self, path: str) -> None:
+        self.path = path
         self.real = os.path.realpath(path)
-        self.entries: dict[str, os.DirEntry[str]] = {}
-        try:
-            with os.scandir(path) as listing:
-                self.entries = {entry.name: entry for entry in listing}
-        except OSError:
-            pass
+        self.entries: dict[str, os.DirEntry[str]] | None = None
+        self.asked = 0
+
+    def entry(self, name: str) -> os.DirEntry[str] | None:
+        """The entry ``name`` from the listing; None when it lacks it, or before the
+        folder is listed (the caller then asks about the path itself)."""
+        self.asked += 1
+        if self.entries is None:
+            if self.asked <= _ASKED_BEFORE_LISTING:
+                return None
+            self.entries = {}
+            try:
+                with os.scandir(self.path) as listing:
+                    self.entries = {entry.name: entry for entry in listing}
+            except OSError:
+                pass
+        return self.entries.get(name)
+
+
+# Paths of one folder asked about one by one before it is listed: a file checked again
+# alone asks about two or three, and listing a folder of 600 files took 1.5 ms.
+_ASKED_BEFORE_LISTING = 4
 
 
 def split_path(text: str) -> tuple[str, str]:

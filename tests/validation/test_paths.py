@@ -76,26 +76,53 @@ def _unlistable(path: str) -> Iterator[os.DirEntry[str]]:
     raise PermissionError(13, "Permission denied", path)
 
 
-@pytest.mark.parametrize("listable", [True, False], ids=["listed", "unlistable"])
+def _listed(paths: PackPaths, folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ask about enough other names of ``folder`` to have it listed; the folders
+    listed meanwhile."""
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counted(path: str) -> Iterator[os.DirEntry[str]]:
+        listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    for i in range(10):
+        assert paths.inside(folder / f"other-{i}.sh")  # missing, but in the pack
+    return listed
+
+
+@pytest.mark.parametrize("way", ["asked", "listed", "unlistable"])
 def test_links_are_followed_in_any_folder(
-    linked: Path, listable: bool, monkeypatch: pytest.MonkeyPatch
+    linked: Path, way: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Where a folder cannot be listed, each name is asked about on its own: a link
-    out of the pack is still found."""
-    if not listable:
-        monkeypatch.setattr(os, "scandir", _unlistable)
+    """A folder's paths are asked about one by one until a few were, then it is listed
+    once; where it cannot be listed, each name is still asked about on its own. Either
+    way a link out of the pack is found."""
     paths, lib = PackPaths(linked), linked / "lib"
+    if way == "unlistable":
+        monkeypatch.setattr(os, "scandir", _unlistable)
+    if way == "listed":
+        assert _listed(paths, lib, monkeypatch) == [str(lib)]
     for name in ("real.sh", "in.sh", "out.sh", "missing.sh"):
         assert paths.real(lib / name) == os.path.realpath(lib / name)
     assert paths.inside(lib / "in.sh") and not paths.inside(lib / "out.sh")
     assert paths.locate(lib, "in.sh") == lib / "in.sh"
     escape = paths.locate(lib, "out.sh")
     assert isinstance(escape, PathProblem) and escape.code == codes.PATH_ESCAPES
+    assert paths.locate(lib, "missing.sh") == PathProblem(
+        codes.PATH_MISSING,
+        "there is no file 'missing.sh'",
+        "looked next to the YAML file (lib/) and at the pack root",
+    )
 
 
-def test_a_link_made_after_its_folder_was_listed_is_seen(linked: Path, tmp_path: Path) -> None:
+def test_a_link_made_after_its_folder_was_listed_is_seen(
+    linked: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A name the folder's listing does not hold is asked about directly."""
     paths, lib = PackPaths(linked), linked / "lib"
+    assert _listed(paths, lib, monkeypatch) == [str(lib)]
     assert paths.inside(lib / "real.sh")
     os.symlink(tmp_path / "elsewhere" / "secret.sh", lib / "late.sh")
     assert not paths.inside(lib / "late.sh")
