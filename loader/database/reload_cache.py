@@ -98,9 +98,16 @@ class _Root(NamedTuple):
     path: Path  # as given: diagnostics name its files under it
     real: str
     files: str
-    racy: bool
+    racy: bool  # a file of it changed too recently to be trusted unchanged
     # Its files' metadata, when they differ from its memory's (its snapshot needs them).
     metadata: dict[str, str] | None = None
+
+    @property
+    def remembered_as(self) -> str:
+        """The files digest its memory is kept under: when ``racy``, one that no later
+        walk gives, so the pack is checked again, from its snapshot (where the files
+        changed too recently have no metadata, so they are checked again too)."""
+        return f"unsettled:{self.files}" if self.racy else self.files
 
 
 def cache_dir() -> Path | None:
@@ -195,16 +202,16 @@ class ReloadCache:
         return found
 
     def wants(self, real: str) -> bool:
-        """Whether a snapshot of the pack at ``real`` would be kept: not for a pack
-        changed too recently, which is never remembered (nor a directory unknown)."""
-        root = self._by_real.get(real)
-        return cache_dir() is not None and root is not None and not root.racy
+        """Whether a snapshot of the pack at ``real`` would be kept (a pack directory of
+        this load, and a cache directory to keep it in)."""
+        return cache_dir() is not None and real in self._by_real
 
     def keep(self, real: str, text: str) -> None:
         """Write a pack's snapshot under the name its next memory will look for."""
         directory = cache_dir()
         if directory is not None and self.wants(real):
-            self._kept |= _write(_snapshot_path(directory, self._by_real[real].files), text)
+            name = _snapshot_path(directory, self._by_real[real].remembered_as)
+            self._kept |= _write(name, text)
 
     def pack_refs(self, packs: Sequence[Pack], reused: Sequence[PackMemory]) -> list[str]:
         """The refs of the checked and the reused packs, in the order of the roots."""
@@ -217,8 +224,8 @@ class ReloadCache:
         reused: Sequence[PackMemory],
     ) -> list[PackMemory]:  # fmt: skip
         """The memory of every pack the load leaves equal to its files, to be written
-        (by :meth:`remember`) once the load has committed: not those changed too
-        recently, nor those that had rows to remove or disable."""
+        (by :meth:`remember`) once the load has committed: not those that had rows to
+        remove or disable. Those changed too recently are remembered as unsettled."""
         # Reused packs keep their memories: only the checked packs' changes and remarks
         # are gathered (a reload of one pack among 100 has 100,000 changes).
         checked = {p.ref for p in packs}
@@ -239,7 +246,6 @@ class ReloadCache:
             (pack, root)
             for pack in packs
             if (root := self._by_real.get(os.path.realpath(pack.root))) is not None
-            and not root.racy
             and pack.ref not in absent
         ]
         # A reused pack keeps its token: it matched the rows when this load began, and
@@ -249,8 +255,8 @@ class ReloadCache:
         for pack, root in kept:
             changes = _by_kind([_unchanged(c) for c in grouped.get(pack.ref, [])])
             memories.append(
-                PackMemory(root.real, root.files, pack.ref, tokens.get(pack.ref, ""), changes,
-                           owners.get(root.real, []), sources[pack.ref],
+                PackMemory(root.real, root.remembered_as, pack.ref, tokens.get(pack.ref, ""),
+                           changes, owners.get(root.real, []), sources[pack.ref],
                            {kind: sorted(r) for kind, r in external_targets([pack]).items()},
                            _uses(pack))
             )  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,31 @@ def _entry_lines() -> dict[str, str]:
     assert directory is not None
     [entry] = directory.glob("*.json")
     return {json.loads(line)["ref"]: line for line in entry.read_text().splitlines()}
+
+
+def test_a_reload_right_after_an_edit_leaves_a_snapshot_for_the_next(
+    packs: dict[str, Path], database_url: str, parsed: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited within the clock's resolution of a reload is never trusted to be
+    unchanged, but its pack is remembered as unsettled with a snapshot: reload after
+    reload right after an edit, each checks only the files edited (or too recent)."""
+    paths = list(packs.values())
+    assert load_packs(paths, database_url=database_url).applied
+    action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
+    time.sleep(0.6)  # every file is older than the window below but the edited one
+    monkeypatch.setattr(metadata, "RACY_NS", 400_000_000)
+    for word in ("changed", "again"):
+        _edit(action, "\ndescription: ", f"\ndescription: {word} ")
+        parsed.clear()
+        assert load_packs(paths, database_url=database_url).applied
+        assert parsed == [action]
+    monkeypatch.setattr(metadata, "RACY_NS", 0)
+    parsed.clear()
+    assert not load_packs(paths, database_url=database_url).from_cache  # still unsettled
+    assert parsed == [action]
+    assert load_packs(paths, database_url=database_url).from_cache
+    _edit(action, "\ndescription: again ", "\ndescription: ")
+    assert _same_as_a_full_check(paths, database_url, parsed)[1] == {action}
 
 
 def test_a_pack_that_references_the_changed_one_is_checked_with_it(
