@@ -92,8 +92,8 @@ def check_packs(
     :param schemas: the schemas to check against (default: the project's ``schemas/``).
     :param on_pack: called with (packs done, packs in all) after each pack, for a
         progress bar.
-    :param prior: the files holding snapshots of earlier checks
-        (:mod:`loader.packs.snapshot`) by the real path of their pack: such a pack has
+    :param prior: earlier checks (:class:`Prior`: the file holding a snapshot,
+        :mod:`loader.packs.snapshot`) by the real path of their pack: such a pack has
         only its changed files checked again. Each is read where its pack is checked.
     :param keep: given the snapshot of each pack it wants that is checked without an
         error, by the pack's real path, for a later check's ``prior``.
