@@ -271,12 +271,9 @@ class ReloadCache:
             return
         lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
         text = "".join(f"{line}\n" for line in lines)
-        entry = _entry_path(directory, [r.real for r in self.roots], self.database)
-        added = not entry.exists()
-        # Only a file added can make a folder hold too many (a stat each: 1.3 ms for 200).
-        if _write(entry, text) and added:
-            _prune(directory, ".json", _KEPT_ENTRIES)
-        if self._kept:
+        if _write(_entry_path(directory, [r.real for r in self.roots], self.database), text):
+            _prune(directory, ".json", _KEPT_ENTRIES)  # a few dozen files
+        if self._kept:  # only a snapshot added can make theirs hold too many
             _prune(directory / _SNAPSHOTS, ".snapshot", _KEPT_SNAPSHOTS)
 
 
