@@ -88,7 +88,7 @@ def read_current(
     first batch fetched, in one round trip: most loads need no other. A kind that can
     touch no row (no ref declared, no pack's rows to read) has no cursor: a reload of
     one changed file reads two kinds."""
-    owners = statements.owner_params(conn, packs) if packs else {"packs": [], "pack_ids": []}
+    owners = statements.owner_params(conn, packs)
     read = [kind for kind in KINDS if packs or declared[kind.name]]
     names = {kind.name: sql.Identifier(f"current_{kind.name}") for kind in read}
     with conn.pipeline():

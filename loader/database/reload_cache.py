@@ -127,9 +127,7 @@ class ReloadCache:
     is planned, what it remembers for the next one."""
 
     def __init__(self, conn: Conn, paths: Sequence[Path]) -> None:
-        unique: dict[str, Path] = {}
-        for path in paths:
-            unique.setdefault(os.path.realpath(path), Path(path))
+        unique = metadata.by_real_path(paths)
         self.database = database_identity(conn)
         remembered = _recall(list(unique), self.database)
         self.roots = _roots(unique, {real: m.files for real, m in remembered.items()})

@@ -73,7 +73,9 @@ def select_current(kind: Kind) -> sql.Composed:
 
 def owner_params(conn: Conn, packs: Sequence[str]) -> dict[str, list[Any]]:
     """The parameters that find the rows ``packs`` own (:func:`_owned`): their refs,
-    and the ids of those that have a row, read in one round trip."""
+    and the ids of those that have a row, read in one round trip (none for no pack)."""
+    if not packs:
+        return {"packs": [], "pack_ids": []}
     found = conn.execute(
         sql.SQL("SELECT id FROM {} WHERE ref = ANY(%s)").format(_table("pack")), [list(packs)]
     )

@@ -6,10 +6,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 # A file changed this recently may change again within the clock's resolution
 # without its metadata moving: it is never trusted to be unchanged.
 RACY_NS = 2_000_000_000
+
+
+def by_real_path(paths: Iterable[Path]) -> dict[str, Path]:
+    """The paths, each directory once, by its real path, as first given."""
+    unique: dict[str, Path] = {}
+    for path in paths:
+        unique.setdefault(os.path.realpath(path), Path(path))
+    return unique
 
 
 def walk(root: str) -> Iterator[tuple[str, os.stat_result]]:

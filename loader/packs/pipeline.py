@@ -26,7 +26,7 @@ from loader.packs.discover import (
     stray_folders,
     with_files,
 )
-from loader.packs.metadata import file_metadata
+from loader.packs.metadata import by_real_path, file_metadata
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import companion_of, component_ref, normalise
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
@@ -98,18 +98,12 @@ def check_packs(
     :param keep: given the snapshot of each pack it wants that is checked without an
         error, by the pack's real path, for a later check's ``prior``.
     """
-    unique: list[Path] = []
-    seen: set[str] = set()
-    for path in paths:
-        real = os.path.realpath(path)
-        if real not in seen:  # the same pack given twice is read once
-            seen.add(real)
-            unique.append(Path(path))
-    workers = 1 if schemas is not None else workers_for(unique)
-    making = frozenset(r for r in seen if keep.wants(r)) if keep is not None else frozenset()
+    unique = by_real_path(paths)  # the same pack given twice is read once
+    workers = 1 if schemas is not None else workers_for(list(unique.values()))
+    making = frozenset(r for r in unique if keep.wants(r)) if keep is not None else frozenset()
     run = _Run(schemas or load_schemas(), limits, making)
     before = prior or {}
-    items = [(path, before.get(os.path.realpath(path))) for path in unique]
+    items = [(path, before.get(real)) for real, path in unique.items()]
     parts: Iterable[_Run] = (run.checked(*item) for item in items)
     if workers > 1:  # each worker compiles the schemas once
         parts = fork_map(partial(_check_alone, limits=limits, making=making), items, workers)
@@ -161,6 +155,12 @@ def _params_again(
 
     found = local_link_params(pack.all_components(), affected)
     return [*(d for d in before.params if d.file not in again), *found]
+
+
+def _names_a_file(kind: Kind, item: ParsedFile) -> bool:
+    """Whether a file of a kind folder names another file (an action's workflow_file):
+    a snapshot does not follow such files, so it checks the pack whole."""
+    return any(link.file_key in item.data for link in kind.file_links)
 
 
 def _refs(*records: snapshot.FileRecord) -> list[tuple[str, str]]:
@@ -269,7 +269,7 @@ class _PackCheck:
         for kind, item in parsed:
             if item is None or self.paths.real(item.path) in self.used:
                 continue  # unreadable (already reported), or a workflow an action names
-            linked = any(link.file_key in item.data for link in kind.file_links)
+            linked = _names_a_file(kind, item)
             made.append(_Made(kind, item, self._components(kind, item, pack_ref), linked))
         components = [c for m in made for c in m.components]
         shared.diagnostics += stray_folders(self.files, self.used, self.paths)
@@ -356,7 +356,7 @@ class _PackCheck:
         None when that finds an error or the file names another file."""
         kind = KINDS_BY_NAME[record.kind]
         item = self._parse(self.files.root / record.rel)
-        if item is None or any(link.file_key in item.data for link in kind.file_links):
+        if item is None or _names_a_file(kind, item):
             return None
         components = self._components(kind, item, pack.ref)
         found = self.shared.result.diagnostics
@@ -430,7 +430,7 @@ class _PackCheck:
         ref: Any = manifest.data.get("ref") if manifest is not None else None
         if isinstance(ref, str) and ref:
             return ref
-        return os.path.basename(os.path.realpath(self.files.root))
+        return os.path.basename(self.real)
 
     def _parse(self, path: Path) -> ParsedFile | None:
         self.shared.result.files_checked += 1
