@@ -150,7 +150,7 @@ def test_the_installed_command_works_outside_the_checkout(
 
     # The reload cache digests the installed code and schemas: a reload is recognised,
     # once the just-installed files are older than the window in which a write could
-    # go unseen (a file that new is never remembered).
+    # go unseen (a file that new is never taken as unchanged).
     _wait_until_older_than(Path(core), metadata.RACY_NS)
     reload = installed.run("load-pack", core, *url, "--output", "json")
     again = installed.run("load-pack", core, *url, "--output", "json")
