@@ -8,13 +8,13 @@ values are kept as the compact JSON a write sends (see :meth:`Component.freeze`)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from loader.kinds import Kind
+from loader.packs import jsontext
 from loader.report.diagnostics import Severity
 
 # A path into a parsed document: mapping keys and sequence indexes.
@@ -137,7 +137,7 @@ class Component:
 
     def row(self) -> dict[str, Any]:
         """:meth:`row_json` as a dict (a fresh one each time)."""
-        return json.loads(self._row) if self._row is not None else self._desired()
+        return jsontext.loads(self._row) if self._row is not None else self._desired()
 
     def row_json(self) -> str:
         """The row this component should be, as compact JSON: ``ref``, ``pack_ref``
@@ -145,7 +145,7 @@ class Component:
         under ``<column>@ref`` and in its ``*_ref`` column."""
         if self._row is not None:
             return self._row
-        return json.dumps(self._desired(), separators=(",", ":"))
+        return jsontext.dumps(self._desired())
 
     def _desired(self) -> dict[str, Any]:
         assert self._values is not None  # not frozen
@@ -170,11 +170,11 @@ class Component:
             r._replace(ref=ref, alternatives=()) if r is reference else r for r in self.references
         )
         if self._row is not None:  # frozen: the row is all there is
-            row = json.loads(self._row)
+            row = jsontext.loads(self._row)
             row[link.ref_key] = ref
             if link.ref_column:
                 row[link.ref_column] = ref
-            self._row = json.dumps(row, separators=(",", ":"))
+            self._row = jsontext.dumps(row)
 
     def freeze(self) -> None:
         """Keep the values only as :meth:`row_json`: a fifth of the memory, and it

@@ -18,12 +18,12 @@ after, as for every pack. The result is what a check of the whole pack finds, an
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from loader.kinds import KINDS_BY_NAME
+from loader.packs import jsontext
 from loader.packs.model import Component, ParsedFile, Reference, Reread
 from loader.report.diagnostics import Diagnostic, Severity
 
@@ -78,7 +78,7 @@ def encode(
     texts = [file if isinstance(file, str) else "\n".join(_file_lines(file)) for file in files]
     body = "".join(f"{text}\n" for text in texts)
     header["body"] = _checksum(body)
-    return f"{_dumps(header)}\n{body}"
+    return f"{jsontext.dumps(header)}\n{body}"
 
 
 def file_text(snapshot: Snapshot, position: int) -> str:
@@ -93,7 +93,7 @@ def _file_lines(record: FileRecord) -> list[str]:
     break): a row is most of a snapshot, and is not decoded to be read back."""
     diagnostics = [d.to_json() for d in record.diagnostics]
     head = [record.rel, record.kind, record.linked, len(record.components), diagnostics]
-    return [_dumps(head), *map(_component_line, record.components)]
+    return [jsontext.dumps(head), *map(_component_line, record.components)]
 
 
 def decode(text: str, reread: Reread) -> Snapshot:
@@ -101,13 +101,13 @@ def decode(text: str, reread: Reread) -> Snapshot:
     when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError,
     IndexError) on text that is not a snapshot."""
     head, _, body = text.partition("\n")
-    header = json.loads(head)
+    header = jsontext.loads(head)
     if header["body"] != _checksum(body):
         raise ValueError("the snapshot is damaged")  # cut short, say
     lines = [head, *body.split("\n")[:-1]]
     # Every line's JSON part in one parse: a call per line took twice as long.
     parts = [line.partition("\t") for line in lines[1:]]
-    heads = json.loads(f"[{','.join(part[0] for part in parts)}]")
+    heads = jsontext.loads(f"[{','.join(part[0] for part in parts)}]")
     files: list[FileRecord] = []
     spans: list[tuple[int, int]] = []
     at = 0
@@ -128,7 +128,7 @@ def decode(text: str, reread: Reread) -> Snapshot:
     manifest_head, _, manifest_row = header["manifest"].partition("\t")
     return Snapshot(
         header["root"],
-        _component(json.loads(manifest_head), manifest_row, {}, reread),
+        _component(jsontext.loads(manifest_head), manifest_row, {}, reread),
         header["files_checked"],
         frozenset(header["used"]),
         header["metadata"],
@@ -159,7 +159,7 @@ def _component_line(c: Component) -> str:
     ]
     fields = [c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
               c.source.path_text, c.source.display]  # fmt: skip
-    return f"{_dumps(fields)}\t{c.row_json()}"
+    return f"{jsontext.dumps(fields)}\t{c.row_json()}"
 
 
 def _component(
@@ -197,7 +197,3 @@ def _checksum(body: str) -> int:
     """Enough to tell a snapshot cut short or damaged on disk (it is trusted as the
     check it records: the cache directory must be private)."""
     return zlib.crc32(body.encode())
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
