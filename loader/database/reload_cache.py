@@ -546,7 +546,7 @@ def _recall(reals: Sequence[str], database: str) -> dict[str, PackMemory]:
     entry = _entry_path(directory, reals, database)
     try:
         lines = entry.read_text().splitlines()
-        memories = [_memory(jsontext.loads(line), line) for line in lines]
+        memories = [_memory(jsontext.loads_own(line), line) for line in lines]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or foreign
         return {}
     with suppress(OSError):  # used, so pruned last; a read-only cache is still read

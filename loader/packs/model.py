@@ -8,6 +8,7 @@ values are kept as the compact JSON a write sends (see :meth:`Component.freeze`)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,7 @@ class Component:
 
     def row(self) -> dict[str, Any]:
         """:meth:`row_json` as a dict (a fresh one each time)."""
-        return jsontext.loads(self._row) if self._row is not None else self._desired()
+        return json.loads(self._row) if self._row is not None else self._desired()
 
     def row_json(self) -> str:
         """The row this component should be, as compact JSON: ``ref``, ``pack_ref``
@@ -170,7 +171,7 @@ class Component:
             r._replace(ref=ref, alternatives=()) if r is reference else r for r in self.references
         )
         if self._row is not None:  # frozen: the row is all there is
-            row = jsontext.loads(self._row)
+            row = json.loads(self._row)
             row[link.ref_key] = ref
             if link.ref_column:
                 row[link.ref_column] = ref

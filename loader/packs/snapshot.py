@@ -101,13 +101,13 @@ def decode(text: str, reread: Reread) -> Snapshot:
     when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError,
     IndexError) on text that is not a snapshot."""
     head, _, body = text.partition("\n")
-    header = jsontext.loads(head)
+    header = jsontext.loads_own(head)
     if header["body"] != _checksum(body):
         raise ValueError("the snapshot is damaged")  # cut short, say
     lines = [head, *body.split("\n")[:-1]]
     # Every line's JSON part in one parse: a call per line took twice as long.
     parts = [line.partition("\t") for line in lines[1:]]
-    heads = jsontext.loads(f"[{','.join(part[0] for part in parts)}]")
+    heads = jsontext.loads_own(f"[{','.join(part[0] for part in parts)}]")
     files: list[FileRecord] = []
     spans: list[tuple[int, int]] = []
     at = 0
@@ -128,7 +128,7 @@ def decode(text: str, reread: Reread) -> Snapshot:
     manifest_head, _, manifest_row = header["manifest"].partition("\t")
     return Snapshot(
         header["root"],
-        _component(jsontext.loads(manifest_head), manifest_row, {}, reread),
+        _component(jsontext.loads_own(manifest_head), manifest_row, {}, reread),
         header["files_checked"],
         frozenset(header["used"]),
         header["metadata"],

@@ -7,9 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import psycopg
+
 from loader import CORE_PACK_DIR
 from loader.api import load_packs
-from loader.report import FieldChange
+from loader.report import Action, FieldChange
 from loader.report.values import MAX_LEAVES, WIDTH, compact, field_lines
 from tests.helpers.cli import run_cli
 
@@ -89,3 +91,26 @@ def test_long_values_are_cut_and_missing_keys_say_absent() -> None:
     before = {"a": 1, "b": long}
     lines = field_lines(FieldChange("out_schema", before, {"b": long, "c": 2}))
     assert lines == ["out_schema.a: 1 -> (absent)", "out_schema.c: (absent) -> 2"]
+
+
+def test_integers_wider_than_64_bits_are_stored_whole_and_reload_unchanged(
+    database_url: str, conn: psycopg.Connection[tuple[object, ...]], tmp_path: Path
+) -> None:
+    wide = 2**64 * 10**10 + 7  # past every 64-bit integer: a float would lose the 7
+    core = Path(shutil.copytree(CORE_PACK_DIR, tmp_path / "core"))
+    echo = core / "actions" / "echo.yaml"
+    echo.write_text(
+        echo.read_text().replace(
+            "  required: []",
+            f"    repeat:\n      type: integer\n      default: {wide}\n  required: []",
+        )
+    )
+    assert load_packs([core], database_url=database_url).ok
+    row = conn.execute(
+        "SELECT param_schema #>> '{properties,repeat,default}' FROM attune.action "
+        "WHERE ref = 'core.echo'"
+    ).fetchone()
+    assert row == (str(wide),)
+    again = load_packs([core], database_url=database_url, use_cache=False)
+    assert again.ok
+    assert [c.ref for c in again.changes if c.action is not Action.UNCHANGED] == []
