@@ -3,9 +3,14 @@ YAML must not import what only loads need (docs/performance.md, start-up)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import loader
+from bench import packgen
+from loader import CORE_PACK_DIR
+from loader.packs import jsontext
 from loader.packs.read import fast
 from loader.packs.schema.registry import ACCELERATOR
 from tests.helpers.cli import modules_imported_by
@@ -46,3 +51,14 @@ def test_a_plain_file_is_read_without_ruamel() -> None:
     assert "ruamel" in modules_imported_by(read.format("a: &x 1\nb: *x\n"))
     placed = read.format("a: 1\nb: [x, y]\n") + "assert found.position(('b', 1)) == (2, 8)"
     assert "ruamel" in modules_imported_by(placed)
+
+
+def test_only_a_check_of_large_packs_imports_orjson(tmp_path: Path) -> None:
+    """Its import (4 ms) is repaid only by a pack's worth of rows (jsontext.MANY)."""
+    check = (
+        "from pathlib import Path\nfrom loader.packs.pipeline import check_packs\n"
+        "assert check_packs([Path({!r})]).ok\n"
+    )
+    assert "orjson" not in modules_imported_by(check.format(str(CORE_PACK_DIR)))
+    (large,) = packgen.generate(tmp_path, packs=1, components=2 * jsontext.MANY)
+    assert "orjson" in modules_imported_by(check.format(str(large)))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import os
 import threading
 import time
@@ -43,7 +44,7 @@ from loader.database import statements
 from loader.database.conn import Conn
 from loader.database.refs import external_targets, pack_of
 from loader.kinds import KINDS
-from loader.packs import jsontext, metadata
+from loader.packs import metadata
 from loader.packs.workers import fork_map, workers_for
 from loader.report import Action, Change, Report, codes
 from loader.report.diagnostics import Diagnostic, Severity
@@ -266,7 +267,7 @@ class ReloadCache:
         directory = cache_dir()
         if directory is None:
             return
-        lines = [m.line or jsontext.dumps(_memory_json(m)) for m in memories]
+        lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
         text = "".join(f"{line}\n" for line in lines)
         if _write(_entry_path(directory, [r.real for r in self.roots], self.database), text):
             _prune(directory, ".json", _KEPT_ENTRIES)  # a few dozen files
@@ -546,7 +547,7 @@ def _recall(reals: Sequence[str], database: str) -> dict[str, PackMemory]:
     entry = _entry_path(directory, reals, database)
     try:
         lines = entry.read_text().splitlines()
-        memories = [_memory(jsontext.loads_own(line), line) for line in lines]
+        memories = [_memory(json.loads(line), line) for line in lines]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # unreadable or foreign
         return {}
     with suppress(OSError):  # used, so pruned last; a read-only cache is still read

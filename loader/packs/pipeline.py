@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from loader.kinds import KINDS_BY_NAME, PACK, Kind, Link
-from loader.packs import snapshot
+from loader.packs import jsontext, snapshot
 from loader.packs.discover import (
     PackFiles,
     PackPaths,
@@ -258,6 +258,8 @@ class _PackCheck:
         """Check the pack whole; ``taken`` is its files' metadata if already taken."""
         shared = self.shared.result
         before = (len(shared.diagnostics), shared.files_checked)
+        if len(self.files.files) >= jsontext.MANY:
+            jsontext.write_many()
         metadata = self._metadata(taken) if self.making else None
         manifest = self._parse(self.files.manifest)
         manifest_ok = manifest is not None and self._schema_ok(manifest, PACK, None)

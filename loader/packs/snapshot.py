@@ -18,6 +18,7 @@ after, as for every pack. The result is what a check of the whole pack finds, an
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -101,13 +102,13 @@ def decode(text: str, reread: Reread) -> Snapshot:
     when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError,
     IndexError) on text that is not a snapshot."""
     head, _, body = text.partition("\n")
-    header = jsontext.loads_own(head)
+    header = json.loads(head)
     if header["body"] != _checksum(body):
         raise ValueError("the snapshot is damaged")  # cut short, say
     lines = [head, *body.split("\n")[:-1]]
     # Every line's JSON part in one parse: a call per line took twice as long.
     parts = [line.partition("\t") for line in lines[1:]]
-    heads = jsontext.loads_own(f"[{','.join(part[0] for part in parts)}]")
+    heads = json.loads(f"[{','.join(part[0] for part in parts)}]")
     files: list[FileRecord] = []
     spans: list[tuple[int, int]] = []
     at = 0
@@ -128,7 +129,7 @@ def decode(text: str, reread: Reread) -> Snapshot:
     manifest_head, _, manifest_row = header["manifest"].partition("\t")
     return Snapshot(
         header["root"],
-        _component(jsontext.loads_own(manifest_head), manifest_row, {}, reread),
+        _component(json.loads(manifest_head), manifest_row, {}, reread),
         header["files_checked"],
         frozenset(header["used"]),
         header["metadata"],
