@@ -31,6 +31,7 @@ from __future__ import annotations
 import importlib
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -74,19 +75,47 @@ class Switch:
 
 SWITCH = Switch()
 
-# Characters libyaml refuses, or reads as line breaks (NEL, LS, PS, a BOM), tabs and
-# carriage returns; and the indicators of tags, anchors, aliases, directives, explicit
-# keys, and escapes: '!', '&', '*', '%', '?', '\\'.
-_UNUSUAL_ASCII = re.compile(r"[^\n\x20\x22-\x24\x27-\x29\x2b-\x3e\x40-\x5b\x5d-\x7e]")
+# The ASCII characters a plain file is made of: not those libyaml refuses, nor tabs
+# and carriage returns, nor the indicators of tags, anchors, aliases, directives,
+# explicit keys, and escapes: '!', '&', '*', '%', '?', '\\' (a character class).
+_PLAIN_ASCII = r"\n\x20\x22-\x24\x27-\x29\x2b-\x3e\x40-\x5b\x5d-\x7e"
 
 
 @cache
 def _unusual_character() -> re.Pattern[str]:
-    """The same for text beyond ASCII; compiled on first need: its ranges take 7 ms."""
+    """A character that is not plain, for text beyond ASCII (which libyaml also refuses,
+    or reads as a line break: NEL, LS, PS, a BOM); compiled on first need: its ranges
+    take 7 ms."""
     return re.compile(
-        r"[^\n\x20\x22-\x24\x27-\x29\x2b-\x3e\x40-\x5b\x5d-\x7e"
+        f"[^{_PLAIN_ASCII}"
         r"\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
     )
+
+
+_SEPARATORS = frozenset(" \n,[]{}:")
+
+
+def _classes() -> dict[int, str]:
+    """Each ASCII character's class for :data:`_CLASSES`."""
+    unusual = re.compile(f"[^{_PLAIN_ASCII}]")
+    classes = {}
+    for code in range(128):
+        c = chr(code)
+        if unusual.match(c):
+            classes[code] = "!"
+        elif c.isdigit():
+            classes[code] = "0"
+        else:
+            classes[code] = " " if c in _SEPARATORS else "." if c in "+-._" else "a"
+    return classes
+
+
+# ASCII text with every character replaced by its class: '!' unusual, '0' a digit,
+# ' ' a separator, '.' a sign, dot or underscore, 'a' anything else. str.translate
+# does that with one table lookup per character, and the gate then looks for
+# substrings, which is much faster than a regular expression's scan (50 to 70
+# instructions per character).
+_CLASSES = _classes()
 
 
 _CHECKS = tuple(
@@ -102,15 +131,11 @@ _BLOCK_INDICATOR_CHECKS = (
     re.compile(r"[\[{][^\n]*[|>]"),  # '[>]' is text to yaml-rs, an error to libyaml
     re.compile(r"[|>][^\n]*(?:\n[ ]*(?:#[^\n]*)?)*\Z"),  # an empty block scalar at the end
 )
-# A digit that may start a number: after a separator, a sign, a dot or an underscore
-# (yaml-rs reads '_0' as 0).
-_NUMBER_DIGIT = re.compile(r"[0-9](?<=[ \n,\[\]{}:+._\-][0-9])")
 # The numbers both readers read alike, and dotted versions (text to both).
 _SAFE_NUMBER = re.compile(
     r"(?:-?(?:0|[1-9][0-9]{0,15})(?:\.[0-9]{1,15})?|[0-9]{1,9}(?:\.[0-9]{1,9}){2,3})"
     r"(?=[ \n,\[\]{}]|\Z)"
 )
-_SEPARATORS = frozenset(" \n,[]{}:")
 _LEADING_MARKER = "---\n"
 # _closed strips one nesting level per pass; past this many openings, decline instead.
 _MAX_FLOW_OPENINGS = 256
@@ -121,24 +146,35 @@ _INNER_FLOW = re.compile(r"\{[^\[\]{}]*\}|\[[^\[\]{}]*\]")
 def gate(text: str) -> bool:
     """Whether ``text`` is plain enough for yaml-rs (cheap and conservative)."""
     body = text[len(_LEADING_MARKER) :] if text.startswith(_LEADING_MARKER) else text
-    unusual = _UNUSUAL_ASCII if body.isascii() else _unusual_character()  # 3x faster
-    if unusual.search(body) or "<<" in body:
-        return False
     lines = "\n" + body
-    if any(check.search(lines) for check in _CHECKS):
+    classes = lines.translate(_CLASSES)
+    if body.isascii():
+        if "!" in classes:
+            return False
+    elif _unusual_character().search(body):
+        return False
+    if "<<" in body or any(check.search(lines) for check in _CHECKS):
         return False
     if ("|" in body or ">" in body) and (
         not body.endswith("\n")  # yaml-rs ends a last block scalar with a line break
         or any(check.search(body) for check in _BLOCK_INDICATOR_CHECKS)
     ):
         return False
-    if not all(_plain_number(lines, digit.start()) for digit in _NUMBER_DIGIT.finditer(lines)):
+    if not all(_plain_number(lines, digit) for digit in _number_digits(classes)):
         return False
     if body.count("[") + body.count("{") > _MAX_FLOW_OPENINGS:
         return False  # hostile nesting: the reader refuses it in linear time
-    return ("[" not in body and "{" not in body) or all(
-        _closed(line) for line in body.split("\n") if "[" in line or "{" in line
-    )
+    return all(_closed(line) for line in _flow_lines(body))
+
+
+def _number_digits(classes: str) -> Iterator[int]:
+    """The digits that may start a number: after a separator, a sign, a dot or an
+    underscore (yaml-rs reads '_0' as 0)."""
+    for before in " .":
+        at = classes.find(before + "0")
+        while at >= 0:
+            yield at + 1
+            at = classes.find(before + "0", at + 2)
 
 
 def _plain_number(text: str, digit: int) -> bool:
@@ -151,10 +187,27 @@ def _plain_number(text: str, digit: int) -> bool:
     return _SAFE_NUMBER.match(text, start) is not None
 
 
+def _flow_lines(body: str) -> Iterator[str]:
+    """The lines of ``body`` that hold a '[' or a '{', each once."""
+    at = _next_opening(body, 0)
+    while at >= 0:
+        end = body.find("\n", at)
+        end = len(body) if end < 0 else end
+        yield body[body.rfind("\n", 0, at) + 1 : end]
+        at = _next_opening(body, end)
+
+
+def _next_opening(body: str, start: int) -> int:
+    square, curly = body.find("[", start), body.find("{", start)
+    return square if curly < 0 or 0 <= square < curly else curly
+
+
 def _closed(line: str) -> bool:
     """Whether every flow collection of a line closes on that line (quoted text aside).
     A key of a flow mapping may not span lines for the reader, while yaml-rs folds it
     into one line; and the gate's other checks look at one line at a time."""
+    if line.count("[") == 1 == line.count("]") and not any(c in line for c in "{}'\""):
+        return line.index("[") < line.index("]")  # most lines: one list, nothing quoted
     line = _QUOTED.sub("", line)
     while True:
         inner = _INNER_FLOW.sub("", line)
