@@ -253,13 +253,10 @@ SCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
 SCHEMA_MAPS = frozenset(("properties", "$defs", "dependentSchemas"))
 
 
-def _refuse_none(key: str, value: Any) -> bool:
-    return False
-
-
-def certainly_valid(schema: Any, refuse: Callable[[str, Any], bool] = _refuse_none) -> bool:
-    """True only if ``schema`` is a valid Draft 2020-12 schema in which ``refuse`` is
-    true of no keyword and value; False means "ask the metaschema", not "invalid"."""
+def certainly_valid(schema: Any, plain: bool = False) -> bool:
+    """True only if ``schema`` is a valid Draft 2020-12 schema (with ``plain``, one
+    whose every keyword python-jsonschema and jsonschema-rs read alike, as
+    :func:`plain_schema`); False means "ask the metaschema", not "invalid"."""
     pending = [schema]
     while pending:
         node = pending.pop()
@@ -268,20 +265,21 @@ def certainly_valid(schema: Any, refuse: Callable[[str, Any], bool] = _refuse_no
         if not isinstance(node, dict):
             return False
         for key, value in node.items():
-            if refuse(key, value):
-                return False
+            check = _VALUE_CHECKS.get(key)
+            if check is not None:  # most keywords hold no subschema: one call each
+                if not check(value) or (plain and _library_dependent(key, value)):
+                    return False
+                continue
             subschemas = _subschemas(key, value)
-            if subschemas is None:
+            if subschemas is None or (plain and key == "patternProperties"):
                 return False
             pending.extend(subschemas)
     return True
 
 
 def _subschemas(key: str, value: Any) -> list[Any] | None:
-    """The subschemas held by ``key: value``, or None if it is not certainly valid."""
-    check = _VALUE_CHECKS.get(key)
-    if check is not None:
-        return [] if check(value) else None
+    """The subschemas held by ``key: value`` (a keyword with no value check), or None
+    if it is not certainly valid."""
     if key in ONE_SCHEMA:
         return [value]
     if key in SCHEMA_LISTS:
@@ -294,16 +292,17 @@ def _subschemas(key: str, value: Any) -> list[Any] | None:
 
 
 def _library_dependent(key: str, value: Any) -> bool:
-    """A keyword whose verdicts hang on a library's own regular expressions or format
-    checks: the formats python-jsonschema checks, which jsonschema-rs (asked without
-    format checks) would take as annotations."""
-    return key in ("pattern", "patternProperties") or (key == "format" and value in CHECKED_FORMATS)
+    """A keyword (with a value check) whose verdicts hang on a library's own regular
+    expressions or format checks: the formats python-jsonschema checks, which
+    jsonschema-rs (asked without format checks) would take as annotations. The other,
+    ``patternProperties``, holds subschemas."""
+    return key == "pattern" or (key == "format" and value in CHECKED_FORMATS)
 
 
 def plain_schema(schema: Any) -> bool:
     """A valid schema (as :func:`certainly_valid`) whose every keyword python-jsonschema
     and jsonschema-rs read alike: no ``$ref``, checked formats or regular expressions."""
-    return certainly_valid(schema, _library_dependent)
+    return certainly_valid(schema, plain=True)
 
 
 def certainly_fits(schema: Any, instance: Any, plain: bool | None = None) -> bool:
