@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.baseline import yaml_files
-from bench.bench_load import cached_packs
+from bench.bench_load import add_cache_argument, cached_packs
 from loader import PROJECT_ROOT
 from loader.packs.pipeline import check_packs
 
@@ -147,12 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--components", type=int, default=1000, help="per pack (default 1000)")
     parser.add_argument("--base", type=Path, help="another tree to count beside this one")
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "attune-bench-packs",
-        help="where generated packs are kept between runs",
-    )
+    add_cache_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:

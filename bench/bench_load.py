@@ -766,6 +766,15 @@ def add_server_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cache_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "attune-bench-packs",
+        help="where generated packs are kept between runs",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.bench_load",
@@ -782,12 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     add_server_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "attune-bench-packs",
-        help="where generated packs are kept between runs",
-    )
+    add_cache_argument(parser)
     parser.add_argument(
         "--no-cache", action="store_true", help="generate into a temporary directory"
     )
