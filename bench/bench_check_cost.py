@@ -150,12 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_cache_argument(parser)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.base is not None and not (args.base / "loader" / "__init__.py").is_file():
+        parser.error(f"--base {args.base}: not a checkout of the loader")
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
     packs = cached_packs(args.cache_dir, 3, args.components)
     with tempfile.TemporaryDirectory() as scratch:
-        figures = measure(packs, args.base, Path(scratch))
+        try:
+            figures = measure(packs, args.base, Path(scratch))
+        except subprocess.CalledProcessError as failed:
+            print(f"a counted run failed:\n{failed.stderr[-2000:]}", file=sys.stderr)
+            return 1
     print("\n".join(report(figures, args.components)))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")

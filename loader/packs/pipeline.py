@@ -258,7 +258,7 @@ class _PackCheck:
         """Check the pack whole; ``taken`` is its files' metadata if already taken."""
         shared = self.shared.result
         before = (len(shared.diagnostics), shared.files_checked)
-        if len(self.files.files) >= jsontext.MANY:
+        if len(self.files.files) >= jsontext.MANY:  # rows enough to repay orjson's import
             jsontext.write_many()
         metadata = self._metadata(taken) if self.making else None
         manifest = self._parse(self.files.manifest)
