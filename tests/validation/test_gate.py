@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bench.packgen import generate
 from loader.packs.read import fast
-from tests.validation.test_fast_yaml import _corpus, yaml_texts
+from tests.helpers.checkout import yaml_corpus
+from tests.helpers.yaml_strategies import yaml_texts
 
 _UNUSUAL_ASCII = re.compile(r"[^\n\x20\x22-\x24\x27-\x29\x2b-\x3e\x40-\x5b\x5d-\x7e]")
 _NUMBER_DIGIT = re.compile(r"[0-9](?<=[ \n,\[\]{}:+._\-][0-9])")
@@ -70,7 +71,7 @@ def test_the_gate_is_its_specification_on_files(tmp_path_factory: pytest.TempPat
     are declined, some accepted."""
     packs = generate(tmp_path_factory.mktemp("packs"), packs=1, components=200)
     texts = []
-    for path in [*_corpus(), *packs[0].rglob("*.yaml")]:
+    for path in [*yaml_corpus(), *packs[0].rglob("*.yaml")]:
         try:
             texts.append(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
