@@ -93,6 +93,8 @@ def _unusual_character() -> re.Pattern[str]:
 
 
 _SEPARATORS = frozenset(" \n,[]{}:")
+# What may come between a separator and the digit that starts a number.
+_SIGNS = "+-._"
 
 
 def _classes() -> dict[int, str]:
@@ -106,7 +108,7 @@ def _classes() -> dict[int, str]:
         elif c.isdigit():
             classes[code] = "0"
         else:
-            classes[code] = " " if c in _SEPARATORS else "." if c in "+-._" else "a"
+            classes[code] = " " if c in _SEPARATORS else "." if c in _SIGNS else "a"
     return classes
 
 
@@ -180,7 +182,7 @@ def _number_digits(classes: str) -> Iterator[int]:
 def _plain_number(text: str, digit: int) -> bool:
     """Whether the token around ``digit`` is not a number, or one of the safe forms."""
     start = digit
-    while text[start - 1] in "+-._":
+    while text[start - 1] in _SIGNS:
         start -= 1
     if text[start - 1] not in _SEPARATORS:
         return True  # inside a word: 'p0008-141', 'v1.2'
