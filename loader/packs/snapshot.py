@@ -158,8 +158,10 @@ def _component_line(c: Component) -> str:
         [r.target, r.ref, list(r.path), r.severity.value, list(r.alternatives), r.column]
         for r in c.references
     ]
+    path = c.source.path_text
+    display = None if c.source.display == path else c.source.display  # mostly the same
     fields = [c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
-              c.source.path_text, c.source.display]  # fmt: skip
+              path, display]  # fmt: skip
     return f"{jsontext.dumps(fields)}\t{c.row_json()}"
 
 
@@ -169,7 +171,9 @@ def _component(
     kind, ref, pack_ref, links, checked, references, derived, path, display = fields
     source = sources.get(path)
     if source is None:
-        source = sources[path] = ParsedFile.forgotten(path, display, reread)
+        source = sources[path] = ParsedFile.forgotten(
+            path, path if display is None else display, reread
+        )
     return Component(
         KINDS_BY_NAME[kind],
         ref,
