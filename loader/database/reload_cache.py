@@ -204,12 +204,12 @@ class ReloadCache:
         this load, and a cache directory to keep it in)."""
         return cache_dir() is not None and real in self._by_real
 
-    def keep(self, real: str, text: str) -> None:
+    def keep(self, real: str, data: bytes) -> None:
         """Write a pack's snapshot under the name its next memory will look for."""
         directory = cache_dir()
         if directory is not None and self.wants(real):
             name = _snapshot_path(directory, self._by_real[real].remembered_as)
-            self._kept |= _write(name, text)
+            self._kept |= _write(name, data)
 
     def pack_refs(self, packs: Sequence[Pack], reused: Sequence[PackMemory]) -> list[str]:
         """The refs of the checked and the reused packs, in the order of the roots."""
@@ -269,20 +269,21 @@ class ReloadCache:
             return
         lines = [m.line or json.dumps(_memory_json(m), separators=(",", ":")) for m in memories]
         text = "".join(f"{line}\n" for line in lines)
-        if _write(_entry_path(directory, [r.real for r in self.roots], self.database), text):
+        entry = _entry_path(directory, [r.real for r in self.roots], self.database)
+        if _write(entry, text.encode()):
             _prune(directory, ".json", _KEPT_ENTRIES)  # a few dozen files
         if self._kept:  # only a snapshot added can make theirs hold too many
             _prune(directory / _SNAPSHOTS, ".snapshot", _KEPT_SNAPSHOTS)
 
 
-def _write(target: Path, text: str) -> bool:
-    """Replace ``target`` with ``text`` whole, or leave it; whether it was written."""
+def _write(target: Path, data: bytes) -> bool:
+    """Replace ``target`` with ``data`` whole, or leave it; whether it was written."""
     try:
         # Private: a snapshot's rows are written as they are when its pack's refs change.
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # One scratch name per thread too: the service runs loads in threads.
         scratch = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        scratch.write_text(text, encoding="utf-8")
+        scratch.write_bytes(data)
         scratch.replace(target)
     except OSError:
         return False

@@ -1,7 +1,7 @@
-"""Compact JSON text of checked components: row JSON and snapshots.
+"""Compact JSON text of checked components: their row JSON.
 
-A check of whole packs writes every component's row and a snapshot of each pack, and
-orjson writes them three times as fast as the standard library (docs/performance.md).
+A check of whole packs writes every component's row, and orjson writes them three
+times as fast as the standard library (docs/performance.md).
 Its import takes 4 ms, which a run that writes a few rows would not win back (a
 no-op reload writes none, a reload of one file a few): it is imported only when a
 check of a whole pack of :data:`MANY` files or more calls :func:`write_many`.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from types import ModuleType
 
-# Rows (and snapshot lines) that repay orjson's import: it saves 10-15 us each.
+# Rows that repay orjson's import: it saves 10-15 us each.
 MANY = 300
 
 _orjson: ModuleType | None = None  # once write_many() has imported it

@@ -72,7 +72,7 @@ class Keeper(Protocol):
         """Whether it would keep a snapshot of the pack at this real path: the others
         are not made."""
 
-    def keep(self, real: str, text: str) -> None: ...
+    def keep(self, real: str, data: bytes) -> None: ...
 
 
 def check_packs(
@@ -111,8 +111,8 @@ def check_packs(
         if part is not run:
             run.merge(part)
         if keep is not None:
-            for real, text in part.snapshots:
-                keep.keep(real, text)
+            for real, data in part.snapshots:
+                keep.keep(real, data)
         part.snapshots.clear()  # written: a large load's would take 1 MB per pack
         if on_pack:
             on_pack(done, len(unique))
@@ -189,7 +189,7 @@ class _Run:
     result: CheckResult = field(default_factory=CheckResult)
     unusable: dict[str, set[str]] = field(default_factory=dict)  # kind -> refs of failed files
     partial: list[Pack] = field(default_factory=list)  # packs whose manifest is invalid
-    snapshots: list[tuple[str, str]] = field(default_factory=list)  # (real root, snapshot)
+    snapshots: list[tuple[str, bytes]] = field(default_factory=list)  # (real root, snapshot)
 
     def __getstate__(self) -> dict[str, Any]:
         # Compiled schemas stay in the worker; only what it found travels back.
@@ -305,8 +305,8 @@ class _PackCheck:
         when the snapshot cannot stand for it (loader.packs.snapshot)."""
         reread = partial(parse_file, limits=self.shared.limits)
         try:
-            before = snapshot.decode(held.snapshot.read_text(encoding="utf-8"), reread)
-        except (OSError, ValueError, KeyError, TypeError, IndexError):  # gone, or no snapshot
+            before = snapshot.decode(held.snapshot.read_bytes(), reread)
+        except (OSError, ValueError, EOFError, KeyError, TypeError, IndexError):  # not one
             return False
         if before.root != str(self.files.root):
             return False
@@ -334,7 +334,7 @@ class _PackCheck:
         self.shared.result.diagnostics += found
         self.shared.result.files_checked += before.files_checked
         if self.making:
-            text = snapshot.encode(
+            data = snapshot.encode(
                 root=before.root,
                 manifest=before.manifest,
                 files_checked=before.files_checked,
@@ -342,10 +342,10 @@ class _PackCheck:
                 metadata=metadata,
                 other=before.other,
                 params=params,
-                files=[snapshot.file_text(before, i) if f is before.files[i] else f
+                files=[before.entries[i] if f is before.files[i] else f
                        for i, f in enumerate(files)],
             )  # fmt: skip
-            self.shared.snapshots.append((self.real, text))
+            self._keep(data)
         return True
 
     def _metadata(self, taken: dict[str, str] | None) -> dict[str, str]:
@@ -407,7 +407,7 @@ class _PackCheck:
                 return
             diagnostics = by_file.pop(item.display, [])
             records.append(snapshot.FileRecord(rel, kind.name, linked, components, diagnostics))
-        text = snapshot.encode(
+        data = snapshot.encode(
             root=str(self.files.root),
             manifest=pack.manifest,
             files_checked=self.shared.result.files_checked - before[1],
@@ -417,7 +417,11 @@ class _PackCheck:
             params=params,
             files=records,
         )
-        self.shared.snapshots.append((self.real, text))
+        self._keep(data)
+
+    def _keep(self, data: bytes | None) -> None:
+        if data is not None:  # None: it could not be written (snapshot.encode)
+            self.shared.snapshots.append((self.real, data))
 
     def _let_go(self, components: list[Component]) -> None:
         """What is left to check needs only refs and references: keep the values as

@@ -1,12 +1,19 @@
 """One pack's check, file by file, kept so that a reload checks only the files that changed.
 
-A snapshot is text: a header line (the pack's manifest component, the files actions
-name as workflows, the metadata of every file under the pack taken before any was
-read, the diagnostics about no component file, and those of rule parameters, which
-depend on other files), then each component file in the order a check reads them:
-a line for the file and its diagnostics, and one for each of its components, frozen.
+A snapshot holds the pack's manifest component, the files actions name as workflows,
+the metadata of every file under the pack taken before any was read, the diagnostics
+about no component file, and those of rule parameters, which depend on other files;
+then each component file in the order a check reads them, with its diagnostics and
+its components, frozen (their rows as row JSON).
 
-A later check of the same pack takes the lines of the files whose metadata is the
+It is written with :mod:`marshal`, behind a checksum: of a reload after one changed
+file among 1,000, reading it back takes 40% fewer instructions than the JSON lines it
+replaced (45 M against 75 M), as the data comes back as tuples without a line to split
+or a text to scan. marshal is not meant for data from others: a snapshot is the
+loader's own, in its private cache directory, and the checksum is tested before it is
+read. A file's entry is written back as it was read when the file is unchanged.
+
+A later check of the same pack takes the entries of the files whose metadata is the
 same and checks the others again (:func:`changed_files`), as long as nothing but
 component files changed: any file added, removed or renamed, the manifest, a
 workflow file an action names, or an action naming one, and the pack is checked
@@ -18,15 +25,20 @@ after, as for every pack. The result is what a check of the whole pack finds, an
 
 from __future__ import annotations
 
-import json
+import marshal
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from loader.kinds import KINDS_BY_NAME
-from loader.packs import jsontext
 from loader.packs.model import Component, ParsedFile, Reference, Reread
 from loader.report.diagnostics import Diagnostic, Severity
+
+# Before the checksum: another format is never taken for this one.
+_MAGIC = b"attune-loader snapshot 2\n"
+
+# A file's entry as written: (rel, kind, linked, diagnostics, components).
+Entry = tuple[Any, ...]
 
 
 class FileRecord(NamedTuple):
@@ -50,8 +62,7 @@ class Snapshot(NamedTuple):
     other: list[Diagnostic]  # about no component file (the manifest, stray folders)
     params: list[Diagnostic]  # rule parameters against the pack's own targets
     files: list[FileRecord]
-    lines: list[str]  # as read: a file's lines are written back as they are
-    spans: list[tuple[int, int]]  # each file's lines among them
+    entries: list[Entry]  # each file's as read, to be written back as it is
 
 
 def encode(
@@ -63,81 +74,59 @@ def encode(
     metadata: dict[str, str],
     other: Sequence[Diagnostic],
     params: Sequence[Diagnostic],
-    files: Sequence[FileRecord | str] = (),
-) -> str:
-    """The snapshot's text: the header, then each of ``files``, or its lines when it
-    is given as text (one file of a snapshot read: :func:`file_text`)."""
+    files: Sequence[FileRecord | Entry] = (),
+) -> bytes | None:
+    """The snapshot's bytes: the header, then each of ``files``, or its entry when it
+    is given as one (a file of a snapshot read: :attr:`Snapshot.entries`). None when
+    a value is of a type marshal does not write (a subclass of str, say): the pack is
+    then checked whole next time, which is all a snapshot saves."""
     header = {
         "root": root,
-        "manifest": _component_line(manifest),
+        "manifest": _component_entry(manifest),
         "files_checked": files_checked,
         "used": sorted(used),
         "metadata": metadata,
         "other": [d.to_json() for d in other],
         "params": [d.to_json() for d in params],
     }
-    texts = [file if isinstance(file, str) else "\n".join(_file_lines(file)) for file in files]
-    body = "".join(f"{text}\n" for text in texts)
-    header["body"] = _checksum(body)
-    return f"{jsontext.dumps(header)}\n{body}"
+    entries = [_file_entry(f) if isinstance(f, FileRecord) else f for f in files]
+    try:
+        body = marshal.dumps((header, entries))
+    except ValueError:
+        return None
+    return _MAGIC + _checksum(body) + body
 
 
-def file_text(snapshot: Snapshot, position: int) -> str:
-    """The lines of one file of a snapshot, as read."""
-    start, end = snapshot.spans[position]
-    return "\n".join(snapshot.lines[start:end])
-
-
-def _file_lines(record: FileRecord) -> list[str]:
-    """A file's lines: the file, then one per component. A component's line is its
-    fields as JSON, a tab, and its row JSON as it is (it holds no raw tab or line
-    break): a row is most of a snapshot, and is not decoded to be read back."""
+def _file_entry(record: FileRecord) -> Entry:
     diagnostics = [d.to_json() for d in record.diagnostics]
-    head = [record.rel, record.kind, record.linked, len(record.components), diagnostics]
-    return [jsontext.dumps(head), *map(_component_line, record.components)]
+    components = [_component_entry(c) for c in record.components]
+    return (record.rel, record.kind, record.linked, diagnostics, components)
 
 
-def decode(text: str, reread: Reread) -> Snapshot:
-    """The snapshot in ``text``; a file's components read it again with ``reread``
-    when a diagnostic needs a place in it. Raises ValueError (or KeyError, TypeError,
-    IndexError) on text that is not a snapshot."""
-    head, _, body = text.partition("\n")
-    header = json.loads(head)
-    if header["body"] != _checksum(body):
-        raise ValueError("the snapshot is damaged")  # cut short, say
-    lines = [head, *body.split("\n")[:-1]]
-    # Every line's JSON part in one parse: a call per line took twice as long.
-    parts = [line.partition("\t") for line in lines[1:]]
-    heads = json.loads(f"[{','.join(part[0] for part in parts)}]")
-    files: list[FileRecord] = []
-    spans: list[tuple[int, int]] = []
-    at = 0
-    while at < len(heads):
-        rel, kind, linked, count, diagnostics = heads[at]
+def decode(data: bytes, reread: Reread) -> Snapshot:
+    """The snapshot in ``data``; a file's components read it again with ``reread``
+    when a diagnostic needs a place in it. Raises ValueError (or EOFError, KeyError,
+    TypeError, IndexError) on data that is not a snapshot."""
+    start = len(_MAGIC) + 4
+    body = memoryview(data)[start:]
+    if not data.startswith(_MAGIC) or data[len(_MAGIC) : start] != _checksum(body):
+        raise ValueError("not a snapshot, or a damaged one")  # cut short, say
+    header, entries = marshal.loads(body)
+    files = []
+    for rel, kind, linked, diagnostics, components in entries:
         sources: dict[str, ParsedFile] = {}  # one per file, as a check makes them
-        end = at + 1 + count
-        if end > len(heads):
-            raise ValueError("a file's components are cut short")
-        components = [
-            _component(heads[i], parts[i][2], sources, reread) for i in range(at + 1, end)
-        ]
-        files.append(
-            FileRecord(rel, kind, linked, components, [_diagnostic(d) for d in diagnostics])
-        )
-        spans.append((at + 1, end + 1))
-        at = end
-    manifest_head, _, manifest_row = header["manifest"].partition("\t")
+        found = [_component(c, sources, reread) for c in components]
+        files.append(FileRecord(rel, kind, linked, found, [_diagnostic(d) for d in diagnostics]))
     return Snapshot(
         header["root"],
-        _component(json.loads(manifest_head), manifest_row, {}, reread),
+        _component(header["manifest"], {}, reread),
         header["files_checked"],
         frozenset(header["used"]),
         header["metadata"],
         [_diagnostic(d) for d in header["other"]],
         [_diagnostic(d) for d in header["params"]],
         files,
-        lines,
-        spans,
+        entries,
     )
 
 
@@ -153,27 +142,23 @@ def changed_files(snapshot: Snapshot, metadata: dict[str, str]) -> list[int] | N
     return positions
 
 
-def _component_line(c: Component) -> str:
-    references = [
-        [r.target, r.ref, list(r.path), r.severity.value, list(r.alternatives), r.column]
+def _component_entry(c: Component) -> Entry:
+    references = tuple(
+        (r.target, r.ref, tuple(r.path), r.severity.value, tuple(r.alternatives), r.column)
         for r in c.references
-    ]
+    )
     path = c.source.path_text
     display = None if c.source.display == path else c.source.display  # mostly the same
-    fields = [c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
-              path, display]  # fmt: skip
-    return f"{jsontext.dumps(fields)}\t{c.row_json()}"
+    return (c.kind.name, c.ref, c.pack_ref, c.links, c.checked_refs, references, c.derived,
+            path, display, c.row_json())  # fmt: skip
 
 
-def _component(
-    fields: list[Any], row: str, sources: dict[str, ParsedFile], reread: Reread
-) -> Component:
-    kind, ref, pack_ref, links, checked, references, derived, path, display = fields
+def _component(entry: Entry, sources: dict[str, ParsedFile], reread: Reread) -> Component:
+    kind, ref, pack_ref, links, checked, references, derived, path, display, row = entry
     source = sources.get(path)
     if source is None:
-        source = sources[path] = ParsedFile.forgotten(
-            path, path if display is None else display, reread
-        )
+        shown = path if display is None else display
+        source = sources[path] = ParsedFile.forgotten(path, shown, reread)
     return Component(
         KINDS_BY_NAME[kind],
         ref,
@@ -182,10 +167,7 @@ def _component(
         links,
         source,
         checked,
-        tuple(
-            Reference(t, r, tuple(p), _SEVERITIES[s], tuple(a), c)
-            for t, r, p, s, a, c in references
-        ),
+        tuple(Reference(t, r, p, _SEVERITIES[s], a, c) for t, r, p, s, a, c in references),
         derived,
         row,
     )
@@ -198,7 +180,7 @@ def _diagnostic(d: dict[str, Any]) -> Diagnostic:
     return Diagnostic(**{**d, "severity": _SEVERITIES[d["severity"]]})
 
 
-def _checksum(body: str) -> int:
+def _checksum(body: bytes | memoryview) -> bytes:
     """Enough to tell a snapshot cut short or damaged on disk (it is trusted as the
     check it records: the cache directory must be private)."""
-    return zlib.crc32(body.encode())
+    return zlib.crc32(body).to_bytes(4, "big")

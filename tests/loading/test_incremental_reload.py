@@ -286,7 +286,7 @@ def test_a_damaged_snapshot_checks_the_pack_whole(
     directory = reload_cache.cache_dir()
     assert directory is not None
     for held in (directory / "packs").glob("*.snapshot"):
-        held.write_text(held.read_text()[:-200])
+        held.write_bytes(held.read_bytes()[:-200])
     action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
     _edit(action, "\ndescription: ", "\ndescription: changed ")
     report, files = _same_as_a_full_check(paths, database_url, parsed)
