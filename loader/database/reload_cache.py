@@ -34,8 +34,8 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext, suppress
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -224,22 +224,7 @@ class ReloadCache:
         """The memory of every pack the load leaves equal to its files, to be written
         (by :meth:`remember`) once the load has committed: not those that had rows to
         remove or disable. Those changed too recently are remembered as unsettled."""
-        # Reused packs keep their memories: only the checked packs' changes and remarks
-        # are gathered (a reload of one pack among 100 has 100,000 changes).
-        checked = {p.ref for p in packs}
-        grouped: dict[str, list[Change]] = {}
-        for change in report.changes:
-            if change.pack in checked:
-                grouped.setdefault(change.pack, []).append(change)
         absent = {c.pack for c in plan.changes if c.ref in plan.absent.get(c.kind, {})}
-        replayed = {id(d) for m in reused for d in m.remarks}
-        remarks = [d for d in report.warnings + report.notes if id(d) not in replayed]
-        owners = _owners(remarks, self.roots)
-        sources = {p.ref: len({c.source.path_text for c in p.all_components()}) for p in packs}
-        checked_files = report.files_checked - sum(m.files_checked for m in reused)
-        # A file read that became no component is not told apart per pack: remember nothing.
-        if owners is None or sum(sources.values()) != checked_files:
-            return []
         kept = [
             (pack, root)
             for pack in packs
@@ -248,15 +233,34 @@ class ReloadCache:
         ]
         # A reused pack keeps its token: it matched the rows when this load began, and
         # if another load has written them since, the next run sees them differ.
-        tokens = pack_tokens(conn, [pack.ref for pack, _ in kept]) if kept else {}
+        refs = [pack.ref for pack, _ in kept]
+        with tokens_meanwhile(conn, refs) if refs else nullcontext(dict) as tokens:
+            # Reused packs keep their memories: only the checked packs' changes and
+            # remarks are gathered (a reload of one pack among 100 has 100,000 changes).
+            checked = {p.ref for p in packs}
+            grouped: dict[str, list[Change]] = {}
+            for change in report.changes:
+                if change.pack in checked:
+                    grouped.setdefault(change.pack, []).append(change)
+            replayed = {id(d) for m in reused for d in m.remarks}
+            remarks = [d for d in report.warnings + report.notes if id(d) not in replayed]
+            owners = _owners(remarks, self.roots)
+            sources = {p.ref: len({c.source.path_text for c in p.all_components()}) for p in packs}
+            checked_files = report.files_checked - sum(m.files_checked for m in reused)
+            # A file read that became no component is not told apart per pack: none is kept.
+            if owners is None or sum(sources.values()) != checked_files:
+                return []
+            made = [
+                (pack, root, _by_kind([_unchanged(c) for c in grouped.get(pack.ref, [])]),
+                 {kind: sorted(r) for kind, r in external_targets([pack]).items()}, _uses(pack))
+                for pack, root in kept
+            ]  # fmt: skip
+            found = tokens()
         memories = list(reused)
-        for pack, root in kept:
-            changes = _by_kind([_unchanged(c) for c in grouped.get(pack.ref, [])])
+        for pack, root, changes, external, uses in made:
             memories.append(
-                PackMemory(root.real, root.remembered_as, pack.ref, tokens.get(pack.ref, ""),
-                           changes, owners.get(root.real, []), sources[pack.ref],
-                           {kind: sorted(r) for kind, r in external_targets([pack]).items()},
-                           _uses(pack))
+                PackMemory(root.real, root.remembered_as, pack.ref, found.get(pack.ref, ""),
+                           changes, owners.get(root.real, []), sources[pack.ref], external, uses)
             )  # fmt: skip
         return memories
 
@@ -516,13 +520,27 @@ def database_identity(conn: Conn) -> str:
 def pack_tokens(conn: Conn, packs: Sequence[str]) -> dict[str, str]:
     """Per pack, a digest of every row it owns (ids and row versions), kind by kind;
     after the packs' ids, one statement for all packs and kinds."""
-    parts: dict[str, list[str]] = {p: [] for p in packs}
+    with tokens_meanwhile(conn, packs) as tokens:
+        return tokens()
+
+
+@contextmanager
+def tokens_meanwhile(conn: Conn, packs: Sequence[str]) -> Iterator[Callable[[], dict[str, str]]]:
+    """:func:`pack_tokens`, asked on entering and read when the function given is
+    called: the server reckons them while the caller goes on with other work (3 ms of
+    a reload of one changed file). The connection is for that function alone until."""
     with conn.pipeline():
         # For this transaction: the workers of a parallel plan took 9 ms to start
         # against 1 ms for a pack's rows among 100,000, and gained nothing on all.
         conn.execute(statements.SERIAL_PLANS)
         owners = statements.owner_params(conn, packs)
-    rows = conn.execute(statements.owned_rows_digests(), owners).fetchall()
+    with conn.pipeline():
+        asked = conn.execute(statements.owned_rows_digests(), owners)
+        yield lambda: _tokens(packs, asked.fetchall())
+
+
+def _tokens(packs: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> dict[str, str]:
+    parts: dict[str, list[str]] = {p: [] for p in packs}
     order = {k.name: i for i, k in enumerate(KINDS)}
     for kind, owner, count, digest in sorted(rows, key=lambda r: (order[r[0]], r[1])):
         parts.setdefault(str(owner), []).append(f"{kind}:{count}:{digest}")
