@@ -6,8 +6,8 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -65,24 +65,38 @@ def test_edited_file_is_not_taken_from_the_cache(core: Path, database_url: str) 
 def test_changed_files_have_the_checks_imported_while_the_rows_are_asked(
     core: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only a reload whose files changed imports the checking modules in a thread
-    (while the database answers), and that thread is over when the cache is made: a
-    large check forks workers only from a process without threads."""
-    started: list[threading.Thread] = []
-    start = reload_cache._import_meanwhile
+    """Only a reload whose files changed imports the checking modules, and it does so
+    between asking the database for the row tokens and reading them: the server
+    reckons them meanwhile."""
+    events: list[str] = []
+    asking, importing = reload_cache.tokens_meanwhile, reload_cache._import
 
-    def spy(modules: Sequence[str]) -> threading.Thread:
-        started.append(start(modules))
-        return started[-1]
+    @contextmanager
+    def asked(conn: Conn, packs: Sequence[str]) -> Iterator[Callable[[], dict[str, str]]]:
+        with asking(conn, packs) as tokens:
+            events.append("asked")
 
-    monkeypatch.setattr(reload_cache, "_import_meanwhile", spy)
+            def read() -> dict[str, str]:
+                events.append("read")
+                return tokens()
+
+            yield read
+
+    def imported(modules: Sequence[str]) -> None:
+        events.append("imported")
+        importing(modules)
+
+    monkeypatch.setattr(reload_cache, "tokens_meanwhile", asked)
+    monkeypatch.setattr(reload_cache, "_import", imported)
     load_packs([core], database_url=database_url)
     assert load_packs([core], database_url=database_url).from_cache
-    assert started == []  # a first load and a no-op
+    assert "imported" not in events  # a first load and a no-op
+    events.clear()
     echo = core / "actions" / "echo.yaml"
     echo.write_text(echo.read_text().replace("Print a message", "Print a massage"))
     assert load_packs([core], database_url=database_url).pending
-    assert len(started) == 1 and not started[0].is_alive()
+    assert events[:3] == ["asked", "imported", "read"]
+    assert "imported" not in events[3:]
 
 
 @pytest.mark.parametrize(
