@@ -151,7 +151,7 @@ def _partly(
     partly = {
         p.ref: p.rechecked for p in packs if p.rechecked is not None and p.ref in cache.rows_kept
     }
-    tokens = reload_cache.pack_tokens(conn, list(partly)) if partly else {}
+    tokens = reload_cache.pack_tokens(conn, list(partly))
     return {ref: c for ref, c in partly.items() if tokens[ref] == cache.remembered[ref].token}
 
 

@@ -35,7 +35,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -138,8 +138,7 @@ class ReloadCache:
         # the server reckons the tokens (15-20 ms each at 10,000 components): in this
         # thread, as a thread of its own held the interpreter when the answer came.
         changed_files = any(m.files != files.get(real) for real, m in remembered.items())
-        refs = [m.ref for m in remembered.values()]
-        with tokens_meanwhile(conn, refs) if refs else nullcontext(dict) as asked:
+        with tokens_meanwhile(conn, [m.ref for m in remembered.values()]) as asked:
             if changed_files:
                 _import(_CHECKING)
             tokens = asked()
@@ -235,8 +234,7 @@ class ReloadCache:
         ]
         # A reused pack keeps its token: it matched the rows when this load began, and
         # if another load has written them since, the next run sees them differ.
-        refs = [pack.ref for pack, _ in kept]
-        with tokens_meanwhile(conn, refs) if refs else nullcontext(dict) as tokens:
+        with tokens_meanwhile(conn, [pack.ref for pack, _ in kept]) as tokens:
             # Reused packs keep their memories: only the checked packs' changes and
             # remarks are gathered (a reload of one pack among 100 has 100,000 changes).
             checked = {p.ref for p in packs}
@@ -524,7 +522,10 @@ def tokens_meanwhile(conn: Conn, packs: Sequence[str]) -> Iterator[Callable[[], 
     """:func:`pack_tokens`, asked on entering and read when the function given is
     called: the server reckons them while the caller goes on with other work (5 ms of
     a reload of one changed file). Until they are read, the caller sends nothing else
-    on the connection."""
+    on the connection. No pack, no statement."""
+    if not packs:
+        yield dict
+        return
     with conn.pipeline():
         # For this transaction: the workers of a parallel plan took 9 ms to start
         # against 1 ms for a pack's rows among 100,000, and gained nothing on all.
