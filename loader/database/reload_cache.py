@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import marshal
 import os
 import threading
 import time
@@ -45,6 +46,7 @@ from loader.database.conn import Conn
 from loader.database.refs import external_targets, pack_of
 from loader.kinds import KINDS
 from loader.packs import metadata
+from loader.packs.metadata import Meta
 from loader.packs.workers import fork_map, workers_for
 from loader.report import Action, Change, Report, codes
 from loader.report.diagnostics import Diagnostic, Severity
@@ -100,7 +102,7 @@ class _Root(NamedTuple):
     files: str
     racy: bool  # a file of it changed too recently to be trusted unchanged
     # Its files' metadata, when they differ from its memory's (its snapshot needs them).
-    metadata: dict[str, str] | None = None
+    metadata: dict[str, Meta | None] | None = None
 
     @property
     def remembered_as(self) -> str:
@@ -458,25 +460,25 @@ def _roots(unique: Mapping[str, Path], remembered: Mapping[str, str]) -> list[_R
     ]
 
 
-def _root_digest(item: tuple[str, str | None], code: str) -> tuple[str, int, dict[str, str] | None]:
+def _root_digest(
+    item: tuple[str, str | None], code: str
+) -> tuple[str, int, dict[str, Meta | None] | None]:
     """For a root and the files digest its memory has: the digest of its files'
     metadata and of the loader's ``code``, the newest change, and, when the digest
     is not the remembered one, the metadata (taken in this one walk)."""
     root, before = item
     taken = time.time_ns()
-    walked = list(metadata.walk(root))
-    digest = hashlib.sha256()
-    newest = 0
-    for path, info in walked:
-        digest.update(_metadata(path, info))
-        newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
-    files = hashlib.sha256(f"{code}\0{root}\0{digest.hexdigest()}".encode()).hexdigest()
-    changed = None if before in (None, files) else metadata.by_path(root, walked, taken)
-    return files, newest, changed
+    paths, metas = metadata.walk(root)
+    files = _digest([code, root, paths, metas])
+    changed = None if before in (None, files) else metadata.by_path(paths, metas, taken)
+    return files, metadata.newest(metas), changed
 
 
-def _metadata(path: str, info: os.stat_result) -> bytes:
-    return f"{path}\0{metadata.metadata_text(info)}\n".encode()
+def _digest(value: list[Any]) -> str:
+    """A digest of ``value`` (strings, ints, and lists and tuples of them), written by
+    marshal in its version 2: later versions write a value shared with another as a
+    back-reference, so the same values could give other bytes."""
+    return hashlib.sha256(marshal.dumps(value, 2)).hexdigest()
 
 
 @cache
@@ -485,12 +487,11 @@ def _code_digest() -> str:
     taken as for a pack's files (a stat per file rather than a read: 0.7 ms instead of
     3.7 ms of every no-op reload): a new release or an edited checkout never trusts an
     old entry."""
-    digest = hashlib.sha256()
+    found = []
     for root, suffix in ((PACKAGE_DIR, ".py"), (SCHEMAS_DIR, ".json")):
-        for path, info in metadata.walk(str(root)):
-            if path.endswith(suffix):
-                digest.update(_metadata(path, info))
-    return digest.hexdigest()
+        paths, metas = metadata.walk(str(root))
+        found += [(p, m) for p, m in zip(paths, metas, strict=True) if p.endswith(suffix)]
+    return _digest(found)
 
 
 def database_identity(conn: Conn) -> str:

@@ -26,7 +26,7 @@ from loader.packs.discover import (
     stray_folders,
     with_files,
 )
-from loader.packs.metadata import by_real_path, file_metadata
+from loader.packs.metadata import Meta, by_real_path, file_metadata
 from loader.packs.model import Component, Pack, ParsedFile
 from loader.packs.normalise import companion_of, component_ref, normalise
 from loader.packs.read import DEFAULT_LIMITS, Limits, Positions, parse_file
@@ -62,7 +62,7 @@ class Prior(NamedTuple):
     taken them already, before any was read."""
 
     snapshot: Path
-    metadata: dict[str, str] | None = None
+    metadata: dict[str, Meta | None] | None = None
 
 
 class Keeper(Protocol):
@@ -254,7 +254,7 @@ class _PackCheck:
         self.real = os.path.realpath(files.root)
         self.making = self.real in shared.making  # it leaves a snapshot
 
-    def run(self, taken: dict[str, str] | None = None) -> None:
+    def run(self, taken: dict[str, Meta | None] | None = None) -> None:
         """Check the pack whole; ``taken`` is its files' metadata if already taken."""
         shared = self.shared.result
         before = (len(shared.diagnostics), shared.files_checked)
@@ -348,7 +348,7 @@ class _PackCheck:
             self._keep(data)
         return True
 
-    def _metadata(self, taken: dict[str, str] | None) -> dict[str, str]:
+    def _metadata(self, taken: dict[str, Meta | None] | None) -> dict[str, Meta | None]:
         """The metadata of the pack's files, taken before any is read (a file written
         after it is seen as changed): now, unless the caller took them already."""
         return taken if taken is not None else file_metadata(str(self.files.root))
@@ -386,7 +386,7 @@ class _PackCheck:
         self,
         pack: Pack,
         made: list[_Made],
-        metadata: dict[str, str],
+        metadata: dict[str, Meta | None],
         params: list[Diagnostic],
         before: tuple[int, int],
     ) -> None:

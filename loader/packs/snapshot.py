@@ -31,11 +31,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from loader.kinds import KINDS_BY_NAME
+from loader.packs.metadata import Meta
 from loader.packs.model import Component, ParsedFile, Reference, Reread
 from loader.report.diagnostics import Diagnostic, Severity
 
 # Before the checksum: another format is never taken for this one.
-_MAGIC = b"attune-loader snapshot 2\n"
+_MAGIC = b"attune-loader snapshot 3\n"
 
 # A file's entry as written: (rel, kind, linked, diagnostics, components).
 Entry = tuple[Any, ...]
@@ -58,7 +59,7 @@ class Snapshot(NamedTuple):
     manifest: Component
     files_checked: int
     used: frozenset[str]  # real paths of the files actions name as workflows
-    metadata: dict[str, str]  # path under the root -> metadata when checked
+    metadata: dict[str, Meta | None]  # path under the root -> metadata when checked
     other: list[Diagnostic]  # about no component file (the manifest, stray folders)
     params: list[Diagnostic]  # rule parameters against the pack's own targets
     files: list[FileRecord]
@@ -71,7 +72,7 @@ def encode(
     manifest: Component,
     files_checked: int,
     used: Iterable[str],
-    metadata: dict[str, str],
+    metadata: dict[str, Meta | None],
     other: Sequence[Diagnostic],
     params: Sequence[Diagnostic],
     files: Sequence[FileRecord | Entry] = (),
@@ -130,7 +131,7 @@ def decode(data: bytes, reread: Reread) -> Snapshot:
     )
 
 
-def changed_files(snapshot: Snapshot, metadata: dict[str, str]) -> list[int] | None:
+def changed_files(snapshot: Snapshot, metadata: dict[str, Meta | None]) -> list[int] | None:
     """The positions of the component files whose metadata differs from the snapshot's;
     None when anything else changed (see the module's docstring)."""
     if metadata.keys() != snapshot.metadata.keys():
