@@ -3,7 +3,6 @@ packs that reference them, and reports exactly what checking every pack reports.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import psycopg
 import pytest
 
 from bench.packgen import generate
-from loader import CORE_PACK_DIR
+from loader import CORE_PACK_DIR, sealed
 from loader.api import load_packs
 from loader.database import reload_cache
 from loader.packs import metadata, pipeline
@@ -108,11 +107,11 @@ def test_only_the_changed_pack_is_checked(
     action = sorted((packs["gen"] / "actions").glob("*.yaml"))[0]
     _edit(action, "\ndescription: ", "\ndescription: changed ")
     parsed.clear()
-    before = _entry_lines()
+    before = _entry_items()
     report = load_packs(paths, database_url=database_url)
     assert parsed == [action]  # the pack's other files are taken from its snapshot
     # The unchanged packs' memories are written back as they were read.
-    after = _entry_lines()
+    after = _entry_items()
     assert before.keys() == after.keys() == {"core", "demo", "fan", "bench_p0000"}
     assert {ref for ref in before if before[ref] != after[ref]} == {"bench_p0000"}
     assert report.applied and [c.fields for c in report.pending] == [("description",)]
@@ -121,13 +120,14 @@ def test_only_the_changed_pack_is_checked(
     assert _same_as_a_full_check(paths, database_url, parsed)[1] == {action}
 
 
-def _entry_lines() -> dict[str, str]:
-    """The lines of the only entry of this test's cache directory, one per pack, by
+def _entry_items() -> dict[str, tuple[Any, ...]]:
+    """The items of the only entry of this test's cache directory, one per pack, by
     its ref."""
     directory = reload_cache.cache_dir()
     assert directory is not None
-    [entry] = directory.glob("*.json")
-    return {json.loads(line)["ref"]: line for line in entry.read_text().splitlines()}
+    [entry] = directory.glob("*.entry")
+    items = sealed.unseal(reload_cache._ENTRY_MAGIC, entry.read_bytes())
+    return {item[2]: item for item in items}
 
 
 def test_a_reload_right_after_an_edit_leaves_a_snapshot_for_the_next(

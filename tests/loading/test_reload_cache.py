@@ -154,7 +154,7 @@ def test_damaged_cache_entry_is_a_miss(core: Path, database_url: str, damaged: s
     load_packs([core], database_url=database_url)
     directory = reload_cache.cache_dir()
     assert directory is not None
-    for entry in directory.glob("*.json"):
+    for entry in directory.glob("*.entry"):
         entry.write_text(damaged)
     assert not load_packs([core], database_url=database_url).from_cache
     assert load_packs([core], database_url=database_url).from_cache
@@ -314,16 +314,17 @@ def test_the_cache_keeps_the_entries_last_used(
     core: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Beyond the kept number, the entries least recently read or written go, and so do
-    scratch files older than an hour; the entry a load just used stays."""
+    scratch files older than an hour and the entries of former releases; the entry a
+    load just used stays."""
     directory = tmp_path / "reload-cache"
     monkeypatch.setenv("ATTUNE_LOADER_CACHE_DIR", str(directory))
     monkeypatch.setattr(reload_cache, "_KEPT_ENTRIES", 3)
     monkeypatch.setattr(reload_cache, "_KEPT_SNAPSHOTS", 1)
     load_packs([core], database_url=database_url)
     [first_snapshot] = (directory / "packs").iterdir()
-    [used] = directory.glob("*.json")
+    [used] = directory.glob("*.entry")
     hour_ago = os.stat(used).st_mtime - 7200
-    others = [directory / f"other-{i}.json" for i in range(4)]
+    others = [directory / f"other-{i}.entry" for i in range(4)]
     for age, path in enumerate(others):  # all older than ``used``, other-0 the newest
         path.write_text("{}")
         os.utime(path, (hour_ago - age, hour_ago - age))
@@ -333,13 +334,14 @@ def test_the_cache_keeps_the_entries_last_used(
     os.utime(scratch, (hour_ago, hour_ago))
     fresh_scratch = directory / "writing.3.4.tmp"
     fresh_scratch.write_text("")
+    (directory / "an-entry-of-a-former-release.json").write_text("{}\n")  # whatever its age
     assert load_packs([core], database_url=database_url).from_cache  # reads: touched
     # Another directory is another entry: written, then the directory is pruned.
     elsewhere = Path(shutil.copytree(core, tmp_path / "elsewhere"))
     assert not load_packs([elsewhere], database_url=database_url).from_cache
-    written = {p.name for p in directory.glob("*.json")} - {used.name, *(p.name for p in others)}
+    written = {p.name for p in directory.glob("*.entry")} - {used.name, *(p.name for p in others)}
     left = sorted(p.name for p in directory.iterdir())
-    assert left == sorted([*written, used.name, "other-0.json", fresh_scratch.name, "packs"])
+    assert left == sorted([*written, used.name, "other-0.entry", fresh_scratch.name, "packs"])
     # The pack snapshots too: only the last written is left.
     [snapshot] = (directory / "packs").iterdir()
     assert snapshot.name != first_snapshot.name
