@@ -107,9 +107,11 @@ def owned_rows_digests() -> sql.Composed:
     """Per kind and owning pack of the packs ``%(packs)s``: the count and a digest of
     the ids and row versions of their rows (for kinds no pack owns: the packs' own
     rows), every kind in one statement, so the reload cache asks once. The digest is
-    a sum of each row's 64-bit hash, which needs no sort nor one long text: the
+    the exclusive or of each row's 64-bit hash of its id seeded with its xmin (ids
+    are unique, so no two rows cancel), which needs no sort nor one long text: the
     ordered md5 of every id and xmin took 120 ms over 100,000 rows against 90 ms, and
-    1.7 times as long on their largest table."""
+    1.7 times as long on their largest table; over 60,000 actions, this takes 20 ms
+    beyond reading the rows where a numeric sum of hashes of ``id:xmin`` took 36."""
     parts = []
     for kind in KINDS:
         owner = sql.Identifier("pack_ref" if kind.has_pack_column else "ref")
@@ -117,7 +119,7 @@ def owned_rows_digests() -> sql.Composed:
         parts.append(
             sql.SQL(
                 "SELECT {kind}::text, {owner}::text, count(*), "
-                "sum(hashtextextended(id::text || ':' || xmin::text, 0)::numeric)::text "
+                "bit_xor(hashint8extended(id, xmin::text::bigint))::text "
                 "FROM {table} WHERE {owned} GROUP BY {owner}"
             ).format(
                 kind=sql.Literal(kind.name),
